@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/**
+ * The `sslmem` command line. Each command lives in its own file and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerInfo } from './info';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  const version = (require('../../../package.json') as { version: string }).version;
+  program
+    .name('sslmem')
+    .description('Measure how much a self-supervised image encoder memorizes each training point (SSLMem).')
+    .version(version)
+    .showHelpAfterError();
+  registerInfo(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: Error & { code?: string }) => {
+      process.stderr.write(`sslmem: ${error.message}${error.code ? ` [${error.code}]` : ''}\n`);
+      process.exitCode = error.name === 'AbortError' ? 130 : 1;
+    });
+}

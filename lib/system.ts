@@ -1,0 +1,34 @@
+/**
+ * What this installation can do: the kernel tier's SIMD backend and threads, and the torch tier's
+ * libtorch version, threads and devices (or why it is unavailable).
+ */
+import { kernels, KernelCapabilities, torch, TorchInfo } from './binding';
+import { assertInteger } from './validate';
+
+export interface SystemInfo {
+  kernels: KernelCapabilities;
+  torch: TorchInfo | { available: false; reason: string };
+}
+
+/** Capabilities of both tiers. Never throws for a missing torch tier: it reports the reason. */
+export function systemInfo(): SystemInfo {
+  let torchPart: SystemInfo['torch'];
+  try {
+    torchPart = torch().torchInfo();
+  } catch (error) {
+    torchPart = { available: false, reason: (error as Error).message };
+  }
+  return { kernels: kernels().capabilities(), torch: torchPart };
+}
+
+/** libtorch's version and thread settings. Throws ERR_SSLMEM_TORCH_MISSING without the torch tier. */
+export function torchInfo(): TorchInfo {
+  return torch().torchInfo();
+}
+
+/** Sets libtorch's intra-op threads (0 = all hardware threads); returns the count in force. */
+export function setTorchThreads(threads: number): number {
+  assertInteger('threads', threads, { min: 0, max: 1024 });
+  const n = threads === 0 ? kernels().capabilities().hardwareThreads : threads;
+  return torch().setThreads(n);
+}

@@ -1,0 +1,63 @@
+// Typed readers for values crossing from JS: tensors ({data: TypedArray, shape: number[]}),
+// numbers, booleans, strings and options objects. Each names the argument path in its error
+// ("options.views", "images.shape[2]") and says what was expected and what came.
+// The TS façade validates first; these checks are the native side's own line of defence.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../kernels/cancel.h"
+#include "../kernels/errors.h"
+
+namespace sslmem {
+
+// A zero-copy view of a JS typed array with its logical shape. `holder` is the JS object to
+// pass to PromiseWorker::Run's keep_alive so the memory outlives the job.
+template <typename T>
+struct TensorArg {
+  T* data = nullptr;
+  std::vector<int64_t> shape;
+  size_t size = 0;
+  Napi::Value holder;
+};
+
+// Describes a JS value for error messages ("a Float64Array of length 3", "undefined", ...).
+std::string describe_value(const Napi::Value& value);
+
+template <typename T>
+napi_typedarray_type typed_array_type_of();
+template <typename T>
+const char* typed_array_name_of();
+
+// Reads {data, shape}; checks the dtype, that the shape has `rank` dims (rank < 0: any), and
+// that the product of the shape equals the data length.
+template <typename T>
+TensorArg<T> read_tensor(const Napi::Value& value, const std::string& arg, int rank = -1);
+
+// Reads a bare typed array of the given element type (any length).
+template <typename T>
+TensorArg<T> read_typed_array(const Napi::Value& value, const std::string& arg);
+
+double read_number(const Napi::Object& options, const char* key, const std::string& arg, double fallback);
+int64_t read_int(const Napi::Object& options, const char* key, const std::string& arg, int64_t fallback);
+bool read_bool(const Napi::Object& options, const char* key, const std::string& arg, bool fallback);
+std::string read_string(const Napi::Object& options, const char* key, const std::string& arg,
+                        const std::string& fallback);
+Napi::Object read_object(const Napi::Value& value, const std::string& arg);
+
+// options.cancel: an optional Int32Array of length >= 1 written by the JS AbortSignal listener.
+CancelFlag read_cancel_flag(const Napi::Object& options, const std::string& arg,
+                            std::vector<Napi::Value>& keep_alive);
+
+// Hands a native buffer to JS as a Float32Array without copying (freed by the GC).
+Napi::Float32Array adopt_float32(Napi::Env env, std::vector<float>&& values);
+Napi::Float64Array adopt_float64(Napi::Env env, std::vector<double>&& values);
+
+// {data, shape} object for a typed array.
+Napi::Object make_tensor(Napi::Env env, Napi::Value data, const std::vector<int64_t>& shape);
+
+}  // namespace sslmem

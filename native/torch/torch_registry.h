@@ -1,0 +1,10 @@
+// Registration hooks of the torch tier: each torch capability adds its functions to the exports.
+#pragma once
+
+#include <napi.h>
+
+namespace sslmem {
+
+void RegisterTorchInfo(Napi::Env env, Napi::Object exports);  // torch_info.cc
+
+}  // namespace sslmem

@@ -1,0 +1,94 @@
+/**
+ * Score outputs: a per-point CSV and JSONL, the summary JSON and a human summary. Numbers are
+ * written in JavaScript's shortest round-trip form, so the files are a deterministic function of the
+ * values (a merged sharded run gives the same bytes) and parse back to the exact doubles.
+ */
+import { writeFilesAtomic } from './atomic';
+import type { ScoredPoint, ScoreSummary } from './summary';
+
+/** CSV columns, in order. L_f, L_g: alignment losses; m = L_g - L_f; se its standard error. */
+export const CSV_COLUMNS = ['index', 'group', 'label', 'L_f', 'L_g', 'm', 'se', 'count', 'm_range', 'm_relative', 'p', 'q', 'significant'] as const;
+
+function num(x: number): string {
+  return String(x); // "NaN", "Infinity" or the shortest round-trip decimal
+}
+
+/** The per-point CSV (header + one row per point, "\n" line ends). */
+export function scoresCsv(points: readonly ScoredPoint[]): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const p of points) {
+    rows.push([p.index, csvField(p.group), p.label, num(p.lossF), num(p.lossG), num(p.m), num(p.se), p.count, num(p.mRange), num(p.mRelative), num(p.p), num(p.q), p.significant ? 1 : 0].join(','));
+  }
+  return rows.join('\n') + '\n';
+}
+
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The per-point JSONL: one object per line with the CSV's fields (NaN written as null). */
+export function scoresJsonl(points: readonly ScoredPoint[]): string {
+  return points
+    .map((p) =>
+      JSON.stringify({ index: p.index, group: p.group, label: p.label, L_f: p.lossF, L_g: p.lossG, m: p.m, se: p.se, count: p.count, m_range: p.mRange, m_relative: p.mRelative, p: p.p, q: p.q, significant: p.significant }),
+    )
+    .join('\n') + (points.length ? '\n' : '');
+}
+
+/** The summary as pretty JSON (NaN written as null). */
+export function summaryJson(summary: ScoreSummary): string {
+  return JSON.stringify(summary, null, 2) + '\n';
+}
+
+function fixed(x: number, digits = 4): string {
+  if (Number.isNaN(x)) return '-';
+  return x.toFixed(digits);
+}
+
+function pValue(p: number): string {
+  if (Number.isNaN(p)) return '-';
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+}
+
+/** The human summary printed at the end of a run: per-group table, S_C comparisons, top points. */
+export function summaryText(summary: ScoreSummary): string {
+  const run = summary.run;
+  const lines: string[] = [];
+  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${run.adaptive ? `${run.views}-${run.adaptive.maxViews} views (adaptive, target se ${run.adaptive.targetSe})` : `${run.views} views`}, seed ${run.seed}`);
+  lines.push('');
+  const header = ['group', 'n', 'mean m', 'se', 'median', 'std', `signif. (BH ${summary.fdr})`, 'p(mean != 0)'];
+  const rows = Object.entries(summary.groups).map(([group, g]) => [group, String(g.count), fixed(g.mean), fixed(g.se), fixed(g.median), fixed(g.std), `${(100 * g.significantFraction).toFixed(1)}%`, pValue(g.vsZero.p)]);
+  lines.push(...table(header, rows));
+  if (summary.comparisons.length) {
+    lines.push('');
+    lines.push('One-sided Welch t-tests, mean m(candidates) > mean m(other):');
+    const cHeader = ['vs', 'difference', 't', 'df', 'p', "Cohen's d", "Hedges' g"];
+    const cRows = summary.comparisons.map((c) => [c.b, fixed(c.welch.difference), fixed(c.welch.t, 2), fixed(c.welch.df, 1), pValue(c.welch.p), fixed(c.effect.cohenD, 3), fixed(c.effect.hedgesG, 3)]);
+    lines.push(...table(cHeader, cRows));
+  }
+  if (summary.topK.length) {
+    lines.push('');
+    lines.push(`Most memorized: ${summary.topK.slice(0, 5).map((t) => `#${t.index} (${t.group}, ${run.classes?.[t.label] ?? t.label}) m=${fixed(t.m)}`).join('; ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(header), ...rows.map(line)];
+}
+
+/**
+ * Writes scores.csv, scores.jsonl, summary.json and summary.txt (plus any `extra` files, e.g. the
+ * manifest) into `dir`, all-or-nothing (see writeFilesAtomic). Returns the paths written.
+ */
+export function writeScoreOutputs(dir: string, result: { points: readonly ScoredPoint[]; summary: ScoreSummary }, extra: Record<string, string> = {}): string[] {
+  return writeFilesAtomic(dir, {
+    ...extra,
+    'scores.csv': scoresCsv(result.points),
+    'scores.jsonl': scoresJsonl(result.points),
+    'summary.json': summaryJson(result.summary),
+    'summary.txt': summaryText(result.summary),
+  });
+}

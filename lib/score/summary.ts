@@ -1,0 +1,183 @@
+/**
+ * From raw per-point scores to what a paper prints: normalized scores, per-point significance
+ * (Benjamini–Hochberg within each split group), per-group statistics, Welch tests of S_C against the
+ * other groups with effect sizes, a per-class breakdown and the top-k. A pure function of the raw
+ * scores and the run description, so a merged sharded run gives exactly an unsharded run's result.
+ */
+import { benjaminiHochberg, describeSample, Descriptive, effectSize, EffectSize, oneSampleTTest, OneSampleResult, pointPValue, welchTTest, WelchResult } from './stats';
+
+/** What scoring computes for one point; independent of batching, threads and sharding. */
+export interface PointScore {
+  /** Index into the dataset the point's group refers to (S_E may index another dataset). */
+  index: number;
+  /** Split group ('candidates', 'independent', 'shared', 'extra') or a caller's own group name. */
+  group: string;
+  label: number;
+  /** Alignment loss of f: mean distance over the point's view pairs. */
+  lossF: number;
+  /** Alignment loss of g. */
+  lossG: number;
+  /** Raw memorization score m = L_g - L_f (mean over pairs of d_g - d_f). */
+  m: number;
+  /** Standard error of m from the paired differences (std ddof 1 / sqrt(count)). */
+  se: number;
+  /** Number of view pairs. */
+  count: number;
+}
+
+/** A scored point with its normalized forms and significance. */
+export interface ScoredPoint extends PointScore {
+  /** m divided by the range (max m - min m) over the scored set; keeps the sign and zero. */
+  mRange: number;
+  /** (L_g - L_f) / (L_g + L_f). */
+  mRelative: number;
+  /** One-sided p-value of m > 0 (t with count - 1 df, see `pointPValue`). */
+  p: number;
+  /** Benjamini–Hochberg adjusted p within the point's group. */
+  q: number;
+  /** q <= the FDR level. */
+  significant: boolean;
+}
+
+/** How the scores were made; recorded in every output. */
+export interface ScoreRunInfo {
+  mode: 'anchor' | 'pairs';
+  metric: string;
+  pairing: string;
+  /** Views per point (the initial number when adaptive). */
+  views: number;
+  adaptive: { targetSe: number; maxViews: number; step: number } | null;
+  pipeline: unknown;
+  seed: number;
+  /** Class names by label, when known. */
+  classes?: string[];
+  /** Free-form provenance: dataset, encoders, manifest. Must not depend on sharding or timing. */
+  provenance?: Record<string, unknown>;
+}
+
+export interface GroupSummary extends Descriptive {
+  /** One-sample t-test of mean m = 0 (two-sided). */
+  vsZero: OneSampleResult;
+  significantCount: number;
+  significantFraction: number;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  /** One-sided Welch test, alternative mean m(a) > mean m(b). */
+  welch: WelchResult;
+  effect: EffectSize;
+}
+
+export interface ClassSummary {
+  group: string;
+  label: number;
+  className: string;
+  count: number;
+  mean: number;
+  significantFraction: number;
+}
+
+export interface ScoreSummary {
+  format: 'sslmem-summary/1';
+  run: ScoreRunInfo;
+  fdr: number;
+  points: number;
+  /** The range used for m_range. */
+  range: { min: number; max: number };
+  groups: Record<string, GroupSummary>;
+  comparisons: Comparison[];
+  perClass: ClassSummary[];
+  topK: Array<Pick<ScoredPoint, 'index' | 'group' | 'label' | 'm' | 'se' | 'p' | 'q'>>;
+}
+
+export interface FinalizeOptions {
+  /** False discovery rate for the per-point tests (default 0.05). */
+  fdr?: number;
+  /** How many of the most memorized points to list (default 20). */
+  topK?: number;
+}
+
+/** Groups compared with S_C in the summary (one-sided Welch, S_C greater). */
+const COMPARED_WITH_CANDIDATES = ['shared', 'extra', 'independent'];
+
+/** Normalizes, tests and summarizes raw scores. Pure: same input, same output. */
+export function finalizeScores(points: readonly PointScore[], run: ScoreRunInfo, options: FinalizeOptions = {}): { points: ScoredPoint[]; summary: ScoreSummary } {
+  const fdr = options.fdr ?? 0.05;
+  const topK = options.topK ?? 20;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const point of points) {
+    if (point.m < min) min = point.m;
+    if (point.m > max) max = point.m;
+  }
+  const range = max - min;
+  const p = points.map((point) => pointPValue(point.m, point.se, point.count));
+  const q = new Float64Array(points.length).fill(NaN);
+  const significant = new Uint8Array(points.length);
+  const byGroup = new Map<string, number[]>();
+  points.forEach((point, i) => {
+    if (!byGroup.has(point.group)) byGroup.set(point.group, []);
+    byGroup.get(point.group)!.push(i);
+  });
+  for (const members of byGroup.values()) {
+    const bh = benjaminiHochberg(members.map((i) => p[i]), fdr);
+    members.forEach((i, k) => {
+      q[i] = bh.adjusted[k];
+      significant[i] = bh.rejected[k];
+    });
+  }
+  const scored: ScoredPoint[] = points.map((point, i) => ({
+    ...point,
+    mRange: range > 0 ? point.m / range : 0,
+    mRelative: point.lossG + point.lossF === 0 ? 0 : (point.lossG - point.lossF) / (point.lossG + point.lossF),
+    p: p[i],
+    q: q[i],
+    significant: significant[i] === 1,
+  }));
+
+  const groups: Record<string, GroupSummary> = {};
+  const scoresOf = (members: number[]) => Float64Array.from(members, (i) => points[i].m);
+  for (const [group, members] of byGroup) {
+    const count = members.reduce((s, i) => s + significant[i], 0);
+    groups[group] = { ...describeSample(scoresOf(members)), vsZero: oneSampleTTest(scoresOf(members)), significantCount: count, significantFraction: count / members.length };
+  }
+  const comparisons: Comparison[] = [];
+  const candidates = byGroup.get('candidates');
+  if (candidates && candidates.length >= 2) {
+    for (const other of COMPARED_WITH_CANDIDATES) {
+      const members = byGroup.get(other);
+      if (!members || members.length < 2) continue;
+      const a = scoresOf(candidates);
+      const b = scoresOf(members);
+      comparisons.push({ a: 'candidates', b: other, welch: welchTTest(a, b), effect: effectSize(a, b) });
+    }
+  }
+  const perClass: ClassSummary[] = [];
+  for (const [group, members] of byGroup) {
+    const byLabel = new Map<number, number[]>();
+    for (const i of members) {
+      if (!byLabel.has(points[i].label)) byLabel.set(points[i].label, []);
+      byLabel.get(points[i].label)!.push(i);
+    }
+    for (const label of [...byLabel.keys()].sort((x, y) => x - y)) {
+      const ids = byLabel.get(label)!;
+      const scores = scoresOf(ids);
+      perClass.push({
+        group,
+        label,
+        className: run.classes?.[label] ?? String(label),
+        count: ids.length,
+        mean: scores.reduce((s, v) => s + v, 0) / ids.length,
+        significantFraction: ids.reduce((s, i) => s + significant[i], 0) / ids.length,
+      });
+    }
+  }
+  const ranked = points.map((_, i) => i).sort((i, j) => points[j].m - points[i].m || i - j);
+  const top = ranked.slice(0, topK).map((i) => ({ index: points[i].index, group: points[i].group, label: points[i].label, m: points[i].m, se: points[i].se, p: p[i], q: q[i] }));
+  return {
+    points: scored,
+    summary: { format: 'sslmem-summary/1', run, fdr, points: points.length, range: { min, max }, groups, comparisons, perClass, topK: top },
+  };
+}

@@ -11,3 +11,13 @@ export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export * from './distributed';
+export {
+  makeSplits, readManifest, writeManifest, validateManifest, checkManifestDataset, SPLIT_GROUPS,
+  score, scoreModes, scoreManifest, planPoints, finalizeScores, writeScoreOutputs, scoresCsv, scoresJsonl, summaryJson, summaryText,
+  parseShard, shardRange, writePart, readPart, mergeParts, partFileName,
+  welchTTest, effectSize, benjaminiHochberg, pointPValue, quantile, studentTCdf, normalCdf,
+} from './score';
+export type {
+  SplitManifest, SplitGroup, DatasetRef, MakeSplitsOptions, ScoreOptions, ScoreResult, ScoreMode, ScoreProgress, AdaptiveOptions,
+  ScoreManifestOptions, ManifestScores, PointScore, ScoredPoint, ScoreRunInfo, ScoreSummary, Shard, ScorePart,
+} from './score';

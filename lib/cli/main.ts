@@ -5,6 +5,10 @@
 import { Command } from 'commander';
 import { registerInfo } from './info';
 import { registerDistributed } from './distributed';
+import { registerRun } from './run';
+import { registerScore } from './score';
+import { registerDemo } from './demo';
+import { registerMerge } from './merge';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +20,10 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerInfo(program);
   registerDistributed(program);
+  registerRun(program);
+  registerScore(program);
+  registerDemo(program);
+  registerMerge(program);
   return program;
 }
 

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { mergeParts, readPart } from '../score';
+import { applyConfig, finishScores, parsers } from './score-common';
+
+/** `sslmem merge`: joins the part files of a sharded `sslmem score` into the unsharded outputs. */
+export function registerMerge(program: Command): void {
+  const cmd = program
+    .command('merge')
+    .description('combine part-i-of-n.json files from "sslmem score --shard i/n" into exactly the outputs of an unsharded run')
+    .argument('<parts...>', 'every part file of one run (any order)')
+    .option('--out <dir>', 'output directory', 'sslmem-scores')
+    .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', parsers.float, 0.05)
+    .option('--top-k <n>', 'how many of the most memorized points the summary lists', parsers.int, 20)
+    .option('--config <file.json>', 'read options from a JSON file; flags given on the command line win')
+    .option('--json', 'print the summary as JSON');
+  cmd.action((parts: string[], raw: { out: string; fdr: number; topK: number; json?: boolean }) => {
+    const flags = applyConfig(cmd, raw);
+    const merged = mergeParts(parts.map(readPart));
+    finishScores(flags.out, merged.points, merged.run, flags);
+  });
+}

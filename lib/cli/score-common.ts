@@ -1,0 +1,160 @@
+/**
+ * What the scoring commands (`run`, `score`, `demo`, `merge`) share: the scoring options, the
+ * `--config file.json` merge, loading encoders, and printing/writing results.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import { Encoder } from '../encoder';
+import { ErrorCodes, SslmemError } from '../errors';
+import { finalizeScores, PointScore, ScoreRunInfo, summaryText, writeScoreOutputs } from '../score';
+import type { ScoreMode } from '../score';
+import { ProgressBar } from './progress';
+
+/** Options of the scoring step, as commander parses them. */
+export interface ScoringFlags {
+  mode: ScoreMode;
+  views: number;
+  metric: string;
+  pipeline?: string;
+  seed: number;
+  batchSize: number;
+  threads: number;
+  targetSe?: number;
+  maxViews?: number;
+  viewStep: number;
+  fdr: number;
+  topK: number;
+  json?: boolean;
+  quiet?: boolean;
+  config?: string;
+}
+
+const int = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new SslmemError(ErrorCodes.outOfRange, `Expected an integer but received "${value}"`);
+  return n;
+};
+const float = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new SslmemError(ErrorCodes.outOfRange, `Expected a number but received "${value}"`);
+  return n;
+};
+export const parsers = { int, float };
+
+/** Adds the scoring options (with defaults in the help) to a command. */
+export function addScoringOptions(cmd: Command, defaults: { views?: number } = {}): Command {
+  return cmd
+    .addOption(new Option('--mode <mode>', "view pairing: 'anchor' = clean image vs each augmented view (the authors' code), 'pairs' = disjoint pairs of augmented views (the paper's formula)").choices(['anchor', 'pairs']).default('anchor'))
+    .option('--views <n>', 'views per point (anchor: V-1 pairs; pairs: V/2 pairs)', int, defaults.views ?? 16)
+    .addOption(new Option('--metric <metric>', 'distance between two views\' representations').choices(['l2-normalized', 'cosine-distance', 'angular', 'l2', 'squared-l2']).default('l2-normalized'))
+    .option('--pipeline <name|file.json>', "scoring augmentation: a preset name or a PipelineSpec JSON file (default: 'sslmem-scoring')")
+    .option('--seed <n>', 'seed of the scoring views (and of splits/training for run and demo)', int, 0)
+    .option('--batch-size <n>', 'points per scoring batch (does not change the scores)', int, 64)
+    .option('--threads <n>', 'threads for augmentation, alignment and libtorch; 0 = all cores', int, 0)
+    .option('--target-se <x>', 'adaptive precision: add views to a point until the standard error of m is below this', float)
+    .option('--max-views <n>', 'adaptive precision: view budget per point (default 4x --views)', int)
+    .option('--view-step <n>', 'adaptive precision: views added per round', int, 16)
+    .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', float, 0.05)
+    .option('--top-k <n>', 'how many of the most memorized points the summary lists', int, 20)
+    .option('--config <file.json>', 'read options from a JSON file (keys as the long option names in camelCase, e.g. {"views": 32}); flags given on the command line win')
+    .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
+    .option('--quiet', 'no progress output');
+}
+
+/**
+ * Fills options from `--config file.json`: a key is taken from the file unless the flag was given on
+ * the command line. Unknown keys are an error (a typo should not be silently ignored).
+ */
+export function applyConfig<T extends object>(cmd: Command, options: T): T {
+  const file = (options as { config?: string }).config;
+  if (!file) return options;
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new SslmemError(ErrorCodes.corruptFile, `Could not read the config file ${file}: ${(cause as Error).message}`, { cause });
+  }
+  const known = new Set(cmd.options.map((o) => o.attributeName()));
+  const out = { ...options } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(config)) {
+    if (!known.has(key)) throw new SslmemError(ErrorCodes.outOfRange, `Expected option names of "${cmd.name()}" in ${file} (${[...known].join(', ')}) but received "${key}"`);
+    if (cmd.getOptionValueSource(key) !== 'cli') out[key] = value;
+  }
+  return out as T;
+}
+
+/** Reads a pipeline option: a preset name, or a JSON file holding a PipelineSpec. */
+export function readPipelineOption(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  if (value.endsWith('.json') || fs.existsSync(value)) {
+    try {
+      return JSON.parse(fs.readFileSync(value, 'utf8'));
+    } catch (cause) {
+      throw new SslmemError(ErrorCodes.corruptFile, `Could not read the pipeline file ${value}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return value;
+}
+
+/** The score() options the flags describe. */
+export function scoringOptions(flags: ScoringFlags) {
+  const adaptive = flags.targetSe !== undefined ? { targetSe: flags.targetSe, maxViews: flags.maxViews ?? 4 * flags.views, step: flags.viewStep } : undefined;
+  return {
+    mode: flags.mode,
+    views: flags.views,
+    metric: flags.metric as never,
+    pipeline: readPipelineOption(flags.pipeline) as never,
+    seed: flags.seed,
+    batchSize: flags.batchSize,
+    threads: flags.threads,
+    adaptive,
+  };
+}
+
+/**
+ * Loads an encoder: an sslmem encoder file, or (when `inputShape` is given, e.g. "1,28,28") a
+ * TorchScript module exported from PyTorch, with an optional normalization "mean;std" per channel.
+ */
+export async function loadEncoderOption(file: string, inputShape?: string, normalize?: string): Promise<Encoder> {
+  if (!inputShape) return Encoder.load(file);
+  const shape = inputShape.split(',').map(Number) as [number, number, number];
+  let norm: { mean: number[]; std: number[] } | undefined;
+  if (normalize) {
+    const [mean, std] = normalize.split(';').map((part) => part.split(',').map(Number));
+    norm = { mean, std };
+  }
+  return Encoder.loadTorchScript(file, { inputShape: shape, normalize: norm });
+}
+
+/** Finalizes scores, writes the output files and prints the summary (text or JSON). Returns the summary. */
+export function finishScores(out: string, points: PointScore[], run: ScoreRunInfo, flags: { fdr: number; topK: number; json?: boolean }, extraFiles: Record<string, string> = {}, extraReport: Record<string, unknown> = {}) {
+  const result = finalizeScores(points, run, { fdr: flags.fdr, topK: flags.topK });
+  const written = writeScoreOutputs(out, result, extraFiles);
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ ...extraReport, out: path.resolve(out), files: written.map((f) => path.basename(f)), summary: result.summary }, null, 2) + '\n');
+  } else {
+    process.stdout.write('\n' + summaryText(result.summary));
+    process.stdout.write(`\nFiles in ${path.resolve(out)}: ${written.map((f) => path.basename(f)).join(', ')}\n`);
+  }
+  return result.summary;
+}
+
+/** A progress callback for score() drawing a bar. */
+export function scoreProgress(label: string, enabled: boolean) {
+  let bar: ProgressBar | undefined;
+  return {
+    onProgress: (p: { done: number; total: number; views: number }) => {
+      bar ??= new ProgressBar(label, p.total, enabled);
+      bar.update(p.done, p.total, `${p.views} views`);
+    },
+    finish: () => bar?.finish(),
+  };
+}
+
+/** An AbortSignal that fires on Ctrl-C (SIGINT), so long commands stop cleanly. */
+export function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort(new Error('interrupted (SIGINT)')));
+  return controller.signal;
+}

@@ -1,0 +1,88 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { openDataset } from '../data';
+import { assertWritableDirectory, parseShard, partFileName, readManifest, scoreManifest, SPLIT_GROUPS, SplitGroup, writePart } from '../score';
+import { setTorchThreads } from '../system';
+import { outOfRange } from '../errors';
+import { addScoringOptions, applyConfig, finishScores, interruptSignal, loadEncoderOption, parsers, scoreProgress, ScoringFlags, scoringOptions } from './score-common';
+
+interface ScoreFlags extends ScoringFlags {
+  f: string;
+  g: string;
+  inputShape?: string;
+  normalize?: string;
+  manifest: string;
+  dataset?: string;
+  split: string;
+  extraDataset?: string;
+  extraSplit: string;
+  groups: string;
+  sharedSample?: number;
+  shard?: string;
+  out: string;
+}
+
+/** `sslmem score`: scores the points of a manifest with existing encoders f and g. */
+export function registerScore(program: Command): void {
+  const cmd = program
+    .command('score')
+    .description('score memorization m = L(g) - L(f) of the points in a split manifest with existing encoders (sslmem files or TorchScript)')
+    .requiredOption('--f <file>', 'encoder trained WITH the candidates (sslmem encoder file, or TorchScript with --input-shape)')
+    .requiredOption('--g <file>', 'encoder trained WITHOUT them (same kind as --f)')
+    .option('--input-shape <C,H,W>', 'the encoders are TorchScript modules taking this input, e.g. 1,28,28')
+    .option('--normalize <mean;std>', 'TorchScript input normalization, per channel, e.g. "0.5;0.5" (default mean 0.5, std 0.5)')
+    .requiredOption('--manifest <file>', 'split manifest (written by "sslmem run" or makeSplits)')
+    .option('--dataset <name|path>', "dataset the manifest indexes (default: the manifest's dataset name)")
+    .option('--split <split>', 'split of a named dataset', 'train')
+    .option('--extra-dataset <name|path>', "dataset S_E indexes when the manifest says it is another one (default: the manifest's extra dataset name)")
+    .option('--extra-split <split>', 'split of the extra dataset', 'test')
+    .option('--groups <list>', `groups to score, comma-separated from ${SPLIT_GROUPS.join(',')}`, SPLIT_GROUPS.join(','))
+    .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: all)', parsers.int)
+    .option('--shard <i/n>', 'score only shard i of n (contiguous slice) and write part-i-of-n.json into --out; combine with "sslmem merge"')
+    .option('--out <dir>', 'output directory', 'sslmem-scores');
+  addScoringOptions(cmd).action(async (raw: ScoreFlags) => {
+    const flags = applyConfig(cmd, raw);
+    const started = Date.now();
+    assertWritableDirectory(flags.out);
+    if (flags.threads) setTorchThreads(flags.threads);
+    const groups = flags.groups.split(',').map((g) => g.trim()) as SplitGroup[];
+    for (const g of groups) if (!SPLIT_GROUPS.includes(g)) throw outOfRange('--groups', `names from ${SPLIT_GROUPS.join(', ')}`, g, true);
+    const manifest = readManifest(flags.manifest);
+    const dataset = await openDataset(flags.dataset ?? datasetNameOf(manifest.dataset.name), { split: (flags.dataset ? flags.split : splitOf(manifest.dataset.name, flags.split)) as never });
+    const extraDataset = manifest.extraDataset && groups.includes('extra')
+      ? await openDataset(flags.extraDataset ?? datasetNameOf(manifest.extraDataset.name), { split: (flags.extraDataset ? flags.extraSplit : splitOf(manifest.extraDataset.name, flags.extraSplit)) as never })
+      : undefined;
+    const f = await loadEncoderOption(flags.f, flags.inputShape, flags.normalize);
+    const g = await loadEncoderOption(flags.g, flags.inputShape, flags.normalize);
+    const shard = flags.shard ? parseShard(flags.shard) : undefined;
+    const progress = scoreProgress(shard ? `scoring shard ${shard.index}/${shard.count}` : 'scoring', !flags.quiet && !flags.json);
+    const scored = await scoreManifest({ f, g, manifest, dataset, extraDataset, groups, sharedSample: flags.sharedSample, shard, ...scoringOptions(flags), onProgress: progress.onProgress, signal: interruptSignal() });
+    progress.finish();
+    f.dispose();
+    g.dispose();
+    const seconds = (Date.now() - started) / 1000;
+    if (shard) {
+      const file = path.join(flags.out, partFileName(shard));
+      fs.mkdirSync(flags.out, { recursive: true });
+      writePart(file, { format: 'sslmem-scores-part/1', shard, total: scored.total, run: scored.run, points: scored.points });
+      const report = { part: path.resolve(file), points: scored.points.length, total: scored.total, seconds };
+      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : `Scored ${scored.points.length} of ${scored.total} points in ${seconds.toFixed(1)} s: ${report.part}\nMerge all parts with: sslmem merge ${path.join(flags.out, 'part-*-of-' + shard.count + '.json')} --out DIR\n`);
+      return;
+    }
+    finishScores(flags.out, scored.points, scored.run, flags, {}, { seconds });
+    if (!flags.json) process.stdout.write(`Scored ${scored.points.length} points in ${seconds.toFixed(1)} s.\n`);
+  });
+}
+
+/** "fashion-mnist/train" -> "fashion-mnist"; a path stays a path. */
+export function datasetNameOf(name: string): string {
+  const match = /^([a-z0-9-]+)\/(train|test)$/.exec(name);
+  return match ? match[1] : name;
+}
+
+/** "fashion-mnist/test" -> "test", else the fallback. */
+export function splitOf(name: string, fallback: string): string {
+  const match = /^([a-z0-9-]+)\/(train|test)$/.exec(name);
+  return match ? match[2] : fallback;
+}

@@ -1,0 +1,139 @@
+/**
+ * Scoring the groups of a split manifest: which points are scored (S_C, S_I, a seeded sample of
+ * S_S, S_E), their images and labels from the right dataset, a shard's slice of them, and the run
+ * description every output records.
+ */
+import { datasetFingerprint } from '../data';
+import type { ImageDataset } from '../data/types';
+import { outOfRange } from '../errors';
+import type { Uint8Tensor } from '../tensor';
+import { assertInteger } from '../validate';
+import { seededPermutation } from './random';
+import { DEFAULT_VIEWS, score, ScoreOptions, ScoreResult } from './score';
+import { Shard, shardRange } from './shard';
+import { checkManifestDataset, SPLIT_GROUPS, SplitGroup, SplitManifest } from './splits';
+import type { PointScore, ScoreRunInfo } from './summary';
+
+/** One point to score. */
+export interface PlannedPoint {
+  group: SplitGroup;
+  /** Index into its dataset (S_E may index the extra dataset). */
+  index: number;
+  label: number;
+  /** Key of its view streams: the index, offset by the main dataset's size for an external S_E. */
+  itemId: number;
+}
+
+export interface PlanOptions {
+  /** Groups to score, default all four (in the order candidates, independent, shared, extra). */
+  groups?: readonly SplitGroup[];
+  /** How many S_S points to score (a seeded sample, stream manifest.seed + 2); default all. */
+  sharedSample?: number;
+}
+
+/** The points to score, in output order: each group's indices ascending, groups in SPLIT_GROUPS order. */
+export function planPoints(manifest: SplitManifest, options: PlanOptions = {}): PlannedPoint[] {
+  const wanted = new Set(options.groups ?? SPLIT_GROUPS);
+  const out: Array<Omit<PlannedPoint, 'label'>> = [];
+  for (const group of SPLIT_GROUPS) {
+    if (!wanted.has(group)) continue;
+    let indices = manifest.groups[group];
+    if (group === 'shared' && options.sharedSample !== undefined && options.sharedSample < indices.length) {
+      assertInteger('options.sharedSample', options.sharedSample, { min: 0 });
+      const order = seededPermutation(indices.length, manifest.seed + 2).subarray(0, options.sharedSample);
+      indices = Array.from(order, (k) => indices[k]).sort((a, b) => a - b);
+    }
+    const external = group === 'extra' && manifest.extraDataset !== null;
+    for (const index of indices) out.push({ group, index, itemId: external ? manifest.dataset.n + index : index });
+  }
+  return out.map((p) => ({ ...p, label: -1 }));
+}
+
+/** Images and labels of planned points, gathered (copied) from their datasets. */
+export function gatherPoints(points: readonly PlannedPoint[], manifest: SplitManifest, dataset: ImageDataset, extraDataset?: ImageDataset): { images: Uint8Tensor; labels: Int32Array } {
+  const [, h, w, c] = dataset.images.shape;
+  const size = h * w * c;
+  const data = new Uint8Array(points.length * size);
+  const labels = new Int32Array(points.length);
+  points.forEach((p, k) => {
+    const external = p.group === 'extra' && manifest.extraDataset !== null;
+    const source = external ? extraDataset : dataset;
+    if (!source) throw outOfRange('extraDataset', `the dataset S_E indexes (${manifest.extraDataset!.name})`, 'none', true);
+    const [, sh, sw, sc] = source.images.shape;
+    if (sh !== h || sw !== w || sc !== c) throw outOfRange('extraDataset.images.shape', `[N, ${h}, ${w}, ${c}] like the main dataset`, `[${source.images.shape.join(', ')}]`, true);
+    data.set(source.images.data.subarray(p.index * size, (p.index + 1) * size), k * size);
+    labels[k] = source.labels[p.index];
+  });
+  return { images: { data, shape: [points.length, h, w, c] }, labels };
+}
+
+export interface ScoreManifestOptions extends Omit<ScoreOptions, 'images' | 'itemIds'>, PlanOptions {
+  manifest: SplitManifest;
+  dataset: ImageDataset;
+  /** The dataset S_E indexes, when the manifest says it is another one (e.g. the test split). */
+  extraDataset?: ImageDataset;
+  /** Score only this shard's contiguous slice of the planned points. */
+  shard?: Shard;
+}
+
+export interface ManifestScores {
+  run: ScoreRunInfo;
+  /** Raw scores of the (shard's) points, in plan order. */
+  points: PointScore[];
+  /** Points in the whole plan (all shards). */
+  total: number;
+  /** The raw scoring result (for timing and view counts). */
+  result: ScoreResult;
+}
+
+/**
+ * Scores the manifest's groups with (f, g). Checks first that the datasets are the ones the manifest
+ * was dealt for (fingerprint and size; ERR_SSLMEM_MISMATCH otherwise).
+ */
+export async function scoreManifest(options: ScoreManifestOptions): Promise<ManifestScores> {
+  const { manifest, dataset, extraDataset } = options;
+  checkManifestDataset(manifest, { fingerprint: datasetFingerprint(dataset), n: dataset.images.shape[0] }, 'dataset');
+  if (manifest.extraDataset && (options.groups ?? SPLIT_GROUPS).includes('extra') && manifest.groups.extra.length > 0) {
+    if (!extraDataset) throw outOfRange('options.extraDataset', `the dataset S_E indexes (${manifest.extraDataset.name})`, 'none', true);
+    checkManifestDataset(manifest, { fingerprint: datasetFingerprint(extraDataset), n: extraDataset.images.shape[0] }, 'extraDataset');
+  }
+  const plan = planPoints(manifest, options);
+  const total = plan.length;
+  const slice = options.shard ? shardRange(total, options.shard) : { start: 0, end: total };
+  const chosen = plan.slice(slice.start, slice.end);
+  if (chosen.length === 0) throw outOfRange('options.shard', 'a shard with at least one point', `an empty slice of ${total} points`, true);
+  const { images, labels } = gatherPoints(chosen, manifest, dataset, extraDataset);
+  const result = await score({ ...options, images, itemIds: chosen.map((p) => p.itemId) });
+  const points: PointScore[] = chosen.map((p, k) => ({
+    index: p.index,
+    group: p.group,
+    label: labels[k],
+    lossF: result.lossF[k],
+    lossG: result.lossG[k],
+    m: result.m[k],
+    se: result.se[k],
+    count: result.count[k],
+  }));
+  const describeEncoder = (e: ScoreOptions['f']) => {
+    const d = e.description;
+    return { architecture: d.architecture, inputShape: d.inputShape, reprDim: d.reprDim, method: d.method ?? null, epoch: d.epoch, dataFingerprint: d.dataFingerprint ?? null };
+  };
+  const run: ScoreRunInfo = {
+    mode: result.mode,
+    metric: result.metric,
+    pairing: result.pairing,
+    views: options.views ?? DEFAULT_VIEWS,
+    adaptive: result.adaptive,
+    pipeline: result.pipeline,
+    seed: result.seed,
+    classes: dataset.classes,
+    provenance: {
+      dataset: manifest.dataset,
+      extraDataset: manifest.extraDataset,
+      manifestSeed: manifest.seed,
+      sharedSample: options.sharedSample ?? null,
+      encoders: { f: describeEncoder(options.f), g: describeEncoder(options.g) },
+    },
+  };
+  return { run, points, total, result };
+}

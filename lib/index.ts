@@ -10,3 +10,10 @@ export type { SystemInfo } from './system';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
+export {
+  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  validatePipeline, JitterOps,
+} from './augment';
+export type {
+  AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
+} from './augment';

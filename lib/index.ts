@@ -11,3 +11,10 @@ export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export * from './distributed';
+export {
+  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  validatePipeline, JitterOps,
+} from './augment';
+export type {
+  AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
+} from './augment';

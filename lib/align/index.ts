@@ -127,9 +127,7 @@ export async function align(reprs: Float32Tensor, options?: AlignOptions): Promi
   assertReprs('reprs', reprs);
   const o = resolveOptions(options);
   const result = await withCallSite(kernels().alignPairStats(reprs, o));
-  const out: AlignResult = { metric: o.metric, pairing: o.pairing, count: result.count, mean: result.mean, std: result.std };
-  if (result.pairs) out.pairs = result.pairs;
-  return out;
+  return { metric: o.metric, pairing: o.pairing, ...result };
 }
 
 /**
@@ -150,20 +148,8 @@ export async function alignDifference(f: Float32Tensor, g: Float32Tensor, option
     throw outOfRange('g.shape', `the shape of f [${f.shape.join(', ')}]`, `[${g.shape.join(', ')}]`, true);
   }
   const o = resolveOptions(options);
-  const r = await withCallSite(kernels().alignDifference(f, g, o));
-  const out: DifferenceResult = {
-    metric: o.metric,
-    pairing: o.pairing,
-    count: r.count,
-    meanF: r.meanF,
-    meanG: r.meanG,
-    meanDiff: r.meanDiff,
-    stdDiff: r.stdDiff,
-    se: r.se,
-  };
-  if (r.pairsF) out.pairsF = r.pairsF;
-  if (r.pairsG) out.pairsG = r.pairsG;
-  return out;
+  const result = await withCallSite(kernels().alignDifference(f, g, o));
+  return { metric: o.metric, pairing: o.pairing, ...result };
 }
 
 /** The alignment backend chosen when the addon loaded ("avx512", "avx2" or "serial") and all available here. */

@@ -3,6 +3,7 @@
  * API is {@link ../align/index}; these are called only through it and by the backend tests.
  */
 import type { Float32Tensor } from '../tensor';
+import type { AlignResult, DifferenceResult } from './index';
 
 /** Options exactly as the native side reads them (defaults are the native ones). */
 export interface AlignNativeOptions {
@@ -15,23 +16,9 @@ export interface AlignNativeOptions {
   backend?: string;
 }
 
-export interface AlignNativeStats {
-  count: number;
-  mean: Float64Array;
-  std: Float64Array;
-  pairs?: Float32Tensor;
-}
-
-export interface AlignNativeDifference {
-  count: number;
-  meanF: Float64Array;
-  meanG: Float64Array;
-  meanDiff: Float64Array;
-  stdDiff: Float64Array;
-  se: Float64Array;
-  pairsF?: Float32Tensor;
-  pairsG?: Float32Tensor;
-}
+/** What the native side returns: the public results without the echoed metric and pairing. */
+export type AlignNativeStats = Omit<AlignResult, 'metric' | 'pairing'>;
+export type AlignNativeDifference = Omit<DifferenceResult, 'metric' | 'pairing'>;
 
 export interface AlignNative {
   /** Per-point pair statistics of reprs [N, V, D]. */

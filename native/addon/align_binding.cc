@@ -35,6 +35,7 @@ AlignCall read_align_options(const Napi::Value& value) {
   if (threads < 0 || threads > 1024) throw_range("options.threads", "an integer in [0, 1024]", to_text(threads));
   call.config.threads = static_cast<int>(threads);
   call.config.backend = parse_align_backend(read_string(options, "backend", "options.backend", "auto"), "options.backend");
+  require_align_backend(call.config.backend, "options.backend");
   call.return_pairs = read_bool(options, "returnPairs", "options.returnPairs", false);
   return call;
 }

@@ -46,11 +46,7 @@ const AlignBackend kSelectedBackend = [] {
 }();
 
 const RowKernels& row_kernels(AlignBackend backend, const std::string& arg) {
-  if (!backend_available(backend)) {
-    std::string available;
-    for (AlignBackend b : available_align_backends()) available += std::string(available.empty() ? "" : ", ") + align_backend_name(b);
-    throw_range(arg, "a backend this CPU supports (" + available + ")", std::string("\"") + align_backend_name(backend) + "\"");
-  }
+  require_align_backend(backend, arg);
 #ifdef SSLMEM_ALIGN_X86
   if (backend == AlignBackend::Avx512) return kAvx512;
   if (backend == AlignBackend::Avx2) return kAvx2;
@@ -213,6 +209,13 @@ std::vector<AlignBackend> available_align_backends() {
 }
 
 AlignBackend selected_align_backend() { return kSelectedBackend; }
+
+void require_align_backend(AlignBackend backend, const std::string& arg) {
+  if (backend_available(backend)) return;
+  std::string available;
+  for (AlignBackend b : available_align_backends()) available += std::string(available.empty() ? "" : ", ") + align_backend_name(b);
+  throw_range(arg, "a backend this CPU supports (" + available + ")", std::string("\"") + align_backend_name(backend) + "\"");
+}
 
 int64_t pair_count(Pairing pairing, int64_t views, const std::string& arg) {
   if (views < 2) throw_range(arg, "at least 2 views for every pairing", to_text(views));

@@ -78,6 +78,8 @@ const char* align_backend_name(AlignBackend backend);
 // Backends this CPU can run, serial first; and the one chosen at load (the best of them).
 std::vector<AlignBackend> available_align_backends();
 AlignBackend selected_align_backend();
+// Throws a RangeError naming `arg` when this CPU cannot run `backend`.
+void require_align_backend(AlignBackend backend, const std::string& arg);
 
 // Number of pairs per point, and the pairs themselves in output order. Throws a RangeError
 // (argument `arg`) when V < 2.

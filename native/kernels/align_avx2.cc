@@ -5,6 +5,13 @@
 #ifdef SSLMEM_ALIGN_X86
 #include <immintrin.h>
 
+// GCC contracts a * b - c * d into an FMA in C++ by default (-ffp-contract=fast), which would
+// round the two products differently and leave identical rows at ~1e-17 instead of exactly 0.
+// Explicit _mm*_fmadd_pd calls are unaffected.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 namespace sslmem {
 namespace align_rows {
 
@@ -33,9 +40,7 @@ __attribute__((target("avx2,fma"))) double dot_f32_avx2(const float* a, const fl
     a3 = _mm256_fmadd_pd(widen(a + k + 12), widen(b + k + 12), a3);
   }
   for (; k + 4 <= d; k += 4) a0 = _mm256_fmadd_pd(widen(a + k), widen(b + k), a0);
-  double sum = reduce(a0, a1, a2, a3);
-  for (; k < d; ++k) sum += static_cast<double>(a[k]) * static_cast<double>(b[k]);
-  return sum;
+  return dot_tail(a, b, k, d, reduce(a0, a1, a2, a3));
 }
 
 __attribute__((target("avx2,fma"))) double scaled_diff_sq_f32_avx2(const float* a, double sa, const float* b,
@@ -43,7 +48,8 @@ __attribute__((target("avx2,fma"))) double scaled_diff_sq_f32_avx2(const float* 
   const __m256d va = _mm256_set1_pd(sa), vb = _mm256_set1_pd(sb);
   __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
   auto step = [&](int64_t at, __m256d acc) __attribute__((target("avx2,fma"))) {
-    __m256d t = _mm256_fmsub_pd(widen(a + at), va, _mm256_mul_pd(widen(b + at), vb));
+    // No fmsub here: rounding both products alike keeps identical rows at exactly 0.
+    __m256d t = _mm256_sub_pd(_mm256_mul_pd(widen(a + at), va), _mm256_mul_pd(widen(b + at), vb));
     return _mm256_fmadd_pd(t, t, acc);
   };
   int64_t k = 0;
@@ -54,12 +60,7 @@ __attribute__((target("avx2,fma"))) double scaled_diff_sq_f32_avx2(const float* 
     a3 = step(k + 12, a3);
   }
   for (; k + 4 <= d; k += 4) a0 = step(k, a0);
-  double sum = reduce(a0, a1, a2, a3);
-  for (; k < d; ++k) {
-    double t = static_cast<double>(a[k]) * sa - static_cast<double>(b[k]) * sb;
-    sum += t * t;
-  }
-  return sum;
+  return scaled_diff_sq_tail(a, sa, b, sb, k, d, reduce(a0, a1, a2, a3));
 }
 
 }  // namespace align_rows

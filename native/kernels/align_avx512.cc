@@ -6,6 +6,13 @@
 #ifdef SSLMEM_ALIGN_X86
 #include <immintrin.h>
 
+// GCC contracts a * b - c * d into an FMA in C++ by default (-ffp-contract=fast), which would
+// round the two products differently and leave identical rows at ~1e-17 instead of exactly 0.
+// Explicit _mm*_fmadd_pd calls are unaffected.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 // GCC 12's own avx512fintrin.h (_mm512_reduce_add_pd, _mm512_cvtps_pd) starts from
 // _mm256_undefined_pd() on purpose, which -Wuninitialized reports at every inlining site.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -38,9 +45,7 @@ __attribute__((target("avx512f"))) double dot_f32_avx512(const float* a, const f
     a3 = _mm512_fmadd_pd(widen8(a + k + 24), widen8(b + k + 24), a3);
   }
   for (; k + 8 <= d; k += 8) a0 = _mm512_fmadd_pd(widen8(a + k), widen8(b + k), a0);
-  double sum = reduce8(a0, a1, a2, a3);
-  for (; k < d; ++k) sum += static_cast<double>(a[k]) * static_cast<double>(b[k]);
-  return sum;
+  return dot_tail(a, b, k, d, reduce8(a0, a1, a2, a3));
 }
 
 __attribute__((target("avx512f"))) double scaled_diff_sq_f32_avx512(const float* a, double sa, const float* b,
@@ -48,7 +53,8 @@ __attribute__((target("avx512f"))) double scaled_diff_sq_f32_avx512(const float*
   const __m512d va = _mm512_set1_pd(sa), vb = _mm512_set1_pd(sb);
   __m512d a0 = _mm512_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
   auto step = [&](int64_t at, __m512d acc) __attribute__((target("avx512f"))) {
-    __m512d t = _mm512_fmsub_pd(widen8(a + at), va, _mm512_mul_pd(widen8(b + at), vb));
+    // No fmsub here: rounding both products alike keeps identical rows at exactly 0.
+    __m512d t = _mm512_sub_pd(_mm512_mul_pd(widen8(a + at), va), _mm512_mul_pd(widen8(b + at), vb));
     return _mm512_fmadd_pd(t, t, acc);
   };
   int64_t k = 0;
@@ -59,12 +65,7 @@ __attribute__((target("avx512f"))) double scaled_diff_sq_f32_avx512(const float*
     a3 = step(k + 24, a3);
   }
   for (; k + 8 <= d; k += 8) a0 = step(k, a0);
-  double sum = reduce8(a0, a1, a2, a3);
-  for (; k < d; ++k) {
-    double t = static_cast<double>(a[k]) * sa - static_cast<double>(b[k]) * sb;
-    sum += t * t;
-  }
-  return sum;
+  return scaled_diff_sq_tail(a, sa, b, sb, k, d, reduce8(a0, a1, a2, a3));
 }
 
 }  // namespace align_rows

@@ -22,6 +22,20 @@ struct RowKernels {
   ScaledDiffSqFn scaled_diff_sq;
 };
 
+// Scalar tails shared by every backend: elements k..d-1 added to `sum` one by one.
+inline double dot_tail(const float* a, const float* b, int64_t k, int64_t d, double sum) {
+  for (; k < d; ++k) sum += static_cast<double>(a[k]) * static_cast<double>(b[k]);
+  return sum;
+}
+inline double scaled_diff_sq_tail(const float* a, double sa, const float* b, double sb, int64_t k, int64_t d,
+                                  double sum) {
+  for (; k < d; ++k) {
+    double t = static_cast<double>(a[k]) * sa - static_cast<double>(b[k]) * sb;
+    sum += t * t;
+  }
+  return sum;
+}
+
 double dot_f32_serial(const float* a, const float* b, int64_t d);
 double scaled_diff_sq_f32_serial(const float* a, double sa, const float* b, double sb, int64_t d);
 

@@ -11,9 +11,7 @@ double dot_f32_serial(const float* a, const float* b, int64_t d) {
   for (; k + 4 <= d; k += 4) {
     for (int l = 0; l < 4; ++l) acc[l] += static_cast<double>(a[k + l]) * static_cast<double>(b[k + l]);
   }
-  double sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  for (; k < d; ++k) sum += static_cast<double>(a[k]) * static_cast<double>(b[k]);
-  return sum;
+  return dot_tail(a, b, k, d, (acc[0] + acc[1]) + (acc[2] + acc[3]));
 }
 
 double scaled_diff_sq_f32_serial(const float* a, double sa, const float* b, double sb, int64_t d) {
@@ -25,12 +23,7 @@ double scaled_diff_sq_f32_serial(const float* a, double sa, const float* b, doub
       acc[l] += t * t;
     }
   }
-  double sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  for (; k < d; ++k) {
-    double t = static_cast<double>(a[k]) * sa - static_cast<double>(b[k]) * sb;
-    sum += t * t;
-  }
-  return sum;
+  return scaled_diff_sq_tail(a, sa, b, sb, k, d, (acc[0] + acc[1]) + (acc[2] + acc[3]));
 }
 
 }  // namespace align_rows

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { align, alignMetrics, AlignMetric, metricKind, pairCount, pairIndices, pairings } from '../../lib/align';
-import { adversarialSets, assertClose, randomReprs, referenceAlign, referencePairs, row } from './reference';
+import { ALIGN_ATOL, adversarialSets, assertClose, randomReprs, referenceAlign, referencePairs, row } from './reference';
 
 /**
  * Tolerances against the float64 reference (align.h: products exact in float64, summation error
@@ -9,14 +9,7 @@ import { adversarialSets, assertClose, randomReprs, referenceAlign, referencePai
  * are compared with the reference rounded to float32, within one float32 ulp (2^-23 relative).
  */
 const RTOL = 1e-12;
-const ATOL: Record<AlignMetric, number> = {
-  'cosine-similarity': 1e-13,
-  'cosine-distance': 1e-13,
-  'l2-normalized': 1e-14,
-  angular: 1e-14,
-  l2: 0,
-  'squared-l2': 0,
-};
+const ATOL = ALIGN_ATOL;
 const F32_ULP = 2 ** -23;
 
 describe('align: pairings and metric names', () => {

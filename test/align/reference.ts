@@ -8,6 +8,20 @@ import type { Float32Tensor } from '../../lib/tensor';
 
 const EPS = 1e-12;
 
+/**
+ * Absolute tolerance floors per metric against a float64 reference (align.h: products exact in
+ * float64, summation error ~D 2^-53): 1e-13 for cosines (differences of O(1) sums), 1e-14 for
+ * normalized distances, none for raw distances (relative tolerance only).
+ */
+export const ALIGN_ATOL: Record<AlignMetric, number> = {
+  'cosine-similarity': 1e-13,
+  'cosine-distance': 1e-13,
+  'l2-normalized': 1e-14,
+  angular: 1e-14,
+  l2: 0,
+  'squared-l2': 0,
+};
+
 /** mulberry32: a small seeded uniform generator in [0, 1). */
 export function uniform(seed: number): () => number {
   let a = seed >>> 0;

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { align, AlignMetric, Pairing, pairIndices } from '../../lib/align';
 import { Float32Tensor } from '../../lib/tensor';
-import { adversarialSets, assertClose, meanStd, randomReprs } from './reference';
+import { ALIGN_ATOL, adversarialSets, assertClose, meanStd, randomReprs } from './reference';
 
 /**
  * PyTorch (Debian's 1.13, float64 from the same float32 data) as the oracle, through the committed
@@ -17,14 +17,7 @@ import { adversarialSets, assertClose, meanStd, randomReprs } from './reference'
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.resolve(__dirname, '..', '..', '..', 'test', 'align', 'torch_oracle.py');
 const ORACLE_METRICS = ['torch-cosine-similarity', 'cosine-similarity', 'cosine-distance', 'l2-normalized', 'l2', 'squared-l2', 'angular'];
-const ATOL: Record<string, number> = {
-  'cosine-similarity': 1e-13,
-  'cosine-distance': 1e-13,
-  'l2-normalized': 1e-14,
-  angular: 1e-14,
-  l2: 0,
-  'squared-l2': 0,
-};
+const ATOL = ALIGN_ATOL;
 
 interface OracleSet {
   name: string;

@@ -12,3 +12,4 @@ export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
 export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
+export * from './distributed';

@@ -41,7 +41,8 @@ interface Entry {
 /**
  * Loads a class-per-folder tree into uint8 NHWC images with labels = class index (classes sorted by
  * folder name). Hidden files and folders (names starting with ".") and plain files directly under
- * `root` are skipped; every other file inside a class folder must be a decodable image.
+ * `root` are skipped (torchvision would take a hidden folder as a class); every other file inside a
+ * class folder must be a decodable image.
  * @param root the folder holding one sub-folder per class.
  * @throws SslmemError ERR_SSLMEM_FILE_NOT_FOUND when root is missing; ERR_SSLMEM_CORRUPT_FILE when
  *   it has no class folder, a class folder has no image, or a file is not an image sharp decodes;

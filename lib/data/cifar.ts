@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { assertOneOf, assertString } from '../validate';
 import { corruptFile, fileNotFound, readDataFile } from './files';
-import { assertLabelsHaveClasses } from './idx';
+import { assertLabelsHaveClasses } from './pair';
 import type { ImageDataset } from './types';
 
 /** The two CIFAR binary formats. */

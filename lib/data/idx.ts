@@ -4,10 +4,10 @@
  * `0x00 0x00 TYPE NDIM`, NDIM big-endian uint32 dimensions, then the data in C order. sslmem reads
  * unsigned-byte files (TYPE 0x08), raw or gzipped, and checks the byte length exactly.
  */
-import { ErrorCodes, SslmemError } from '../errors';
 import type { Uint8Tensor } from '../tensor';
 import { assertString } from '../validate';
-import { corruptFile, numberedClasses, readDataFile } from './files';
+import { corruptFile, readDataFile } from './files';
+import { LabelledFilesOptions, labelledDataset } from './pair';
 import type { ImageDataset } from './types';
 
 /** IDX data type codes (the third magic byte) and their names, for error messages. */
@@ -65,8 +65,9 @@ export function parseIdx(bytes: Uint8Array, file: string, ranks: readonly number
       `${bytes.length} bytes (${bytes.length < headerLength + count ? 'truncated' : 'trailing data'})`,
     );
   }
-  // A copy, so the tensor owns its memory (gunzip output may share a pooled ArrayBuffer).
-  return { data: bytes.slice(headerLength), shape };
+  // A plain Uint8Array copy (not a Buffer view), so the tensor owns its memory: gunzip output may
+  // share a pooled ArrayBuffer.
+  return { data: new Uint8Array(bytes.subarray(headerLength)), shape };
 }
 
 /**
@@ -81,12 +82,7 @@ export async function readIdx(file: string): Promise<Uint8Tensor> {
 }
 
 /** Options of {@link loadIdx}. */
-export interface LoadIdxOptions {
-  /** Dataset name; default: the images path. */
-  name?: string;
-  /** Class names indexed by label; default "0".."max label". Must cover every label. */
-  classes?: string[];
-}
+export type LoadIdxOptions = LabelledFilesOptions;
 
 /**
  * Loads an image set stored as an IDX pair, e.g. Fashion-MNIST's `train-images-idx3-ubyte.gz` and
@@ -103,29 +99,6 @@ export async function loadIdx(imagesPath: string, labelsPath: string, options: L
     readDataFile(labelsPath, 'an IDX labels file'),
   ]);
   const images = parseIdx(imageBytes, imagesPath, [3, 4]);
-  const labelTensor = parseIdx(labelBytes, labelsPath, [1]);
-  if (images.shape.length === 3) images.shape.push(1);
-  const n = images.shape[0];
-  if (labelTensor.shape[0] !== n) {
-    throw new SslmemError(
-      ErrorCodes.mismatch,
-      `Expected ${n} labels in ${labelsPath} (one per image in ${imagesPath}) but found ${labelTensor.shape[0]}`,
-    );
-  }
-  const labels = Int32Array.from(labelTensor.data);
-  const classes = options.classes ?? numberedClasses(labels);
-  assertLabelsHaveClasses(labels, classes, labelsPath);
-  return { name: options.name ?? imagesPath, images, labels, classes };
-}
-
-/** Throws ERR_SSLMEM_MISMATCH when a label is negative or has no entry in `classes`. */
-export function assertLabelsHaveClasses(labels: Int32Array, classes: readonly string[], source: string): void {
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] < 0 || labels[i] >= classes.length) {
-      throw new SslmemError(
-        ErrorCodes.mismatch,
-        `Expected labels in [0, ${classes.length - 1}] (${classes.length} classes) in ${source} but found ${labels[i]} at index ${i}`,
-      );
-    }
-  }
+  const labels = parseIdx(labelBytes, labelsPath, [1]);
+  return labelledDataset(images, labels.data, { images: imagesPath, labels: labelsPath }, options);
 }

@@ -28,3 +28,4 @@ export type { DatasetFormat, OpenDatasetOptions } from './open';
 export { datasetFingerprint } from './fingerprint';
 export { subset } from './subset';
 export { assertImageDataset } from './dataset';
+export type { LabelledFilesOptions } from './pair';

@@ -5,11 +5,11 @@
  * Python dict literal header `{'descr': ..., 'fortran_order': ..., 'shape': (...), }` (latin-1, or
  * UTF-8 in 3.0), then the array bytes. sslmem reads C-order arrays of uint8, float32 and integers.
  */
-import { ErrorCodes, outOfRange, SslmemError } from '../errors';
-import type { Tensor, Uint8Tensor } from '../tensor';
+import { outOfRange } from '../errors';
+import type { Tensor } from '../tensor';
 import { assertString } from '../validate';
-import { assertLittleEndianHost, copyBytes, corruptFile, numberedClasses, readDataFile } from './files';
-import { assertLabelsHaveClasses } from './idx';
+import { assertLittleEndianHost, copyBytes, corruptFile, readDataFile } from './files';
+import { LabelledFilesOptions, labelledDataset } from './pair';
 import type { ImageDataset } from './types';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -148,12 +148,7 @@ export async function loadNpy(file: string): Promise<NpyTensor> {
 }
 
 /** Options of {@link loadNpyDataset}. */
-export interface LoadNpyDatasetOptions {
-  /** Dataset name; default the images path. */
-  name?: string;
-  /** Class names indexed by label; default "0".."max label". */
-  classes?: string[];
-}
+export type LoadNpyDatasetOptions = LabelledFilesOptions;
 
 /**
  * Loads an image set from two .npy files: uint8 images [N, H, W] or [N, H, W, C] (C = 1 or 3; NHWC)
@@ -164,23 +159,10 @@ export interface LoadNpyDatasetOptions {
 export async function loadNpyDataset(imagesPath: string, labelsPath: string, options: LoadNpyDatasetOptions = {}): Promise<ImageDataset> {
   const [images, labels] = await Promise.all([loadNpy(imagesPath), loadNpy(labelsPath)]);
   if (!(images.data instanceof Uint8Array)) {
-    throw corruptFile(imagesPath, "uint8 images ('|u1')", `${images.data.constructor.name === 'Float32Array' ? "'<f4'" : 'an integer dtype other than uint8'}`);
-  }
-  const rank = images.shape.length;
-  const channels = rank === 4 ? images.shape[3] : 1;
-  if ((rank !== 3 && rank !== 4) || (channels !== 1 && channels !== 3)) {
-    throw corruptFile(imagesPath, 'images of shape [N, H, W] or [N, H, W, C] with C = 1 or 3', `shape [${images.shape.join(', ')}]`);
+    throw corruptFile(imagesPath, "uint8 images ('|u1')", images.data instanceof Float32Array ? "'<f4'" : 'an integer dtype other than uint8');
   }
   if (labels.data instanceof Float32Array || labels.shape.length !== 1) {
     throw corruptFile(labelsPath, 'integer labels of shape [N]', `${labels.data instanceof Float32Array ? "'<f4' " : ''}shape [${labels.shape.join(', ')}]`);
   }
-  const n = images.shape[0];
-  if (labels.shape[0] !== n) {
-    throw new SslmemError(ErrorCodes.mismatch, `Expected ${n} labels in ${labelsPath} (one per image in ${imagesPath}) but found ${labels.shape[0]}`);
-  }
-  const labelArray = Int32Array.from(labels.data);
-  const classes = options.classes ?? numberedClasses(labelArray);
-  assertLabelsHaveClasses(labelArray, classes, labelsPath);
-  const imageTensor: Uint8Tensor = { data: images.data, shape: rank === 4 ? images.shape : [...images.shape, 1] };
-  return { name: options.name ?? imagesPath, images: imageTensor, labels: labelArray, classes };
+  return labelledDataset({ data: images.data, shape: images.shape }, labels.data, { images: imagesPath, labels: labelsPath }, options);
 }

@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { datasetFingerprint, FASHION_MNIST_CLASSES, ImageDataset, loadDataset, loadIdx, readIdx } from '../../lib/data';
+import { gunzipData } from '../../lib/data/files';
 import { debianDir, fixtureImages, fixtureLabels, histogram, python, rejectsWith, sha256, tempDir } from './helpers';
 
 interface IdxFacts {
@@ -38,6 +40,9 @@ describe('data/idx: the real Fashion-MNIST files', function () {
 
   it('the full train set is 60,000 images of 28x28x1 with 6,000 per class (Xiao et al. 2017)', () => {
     assert.deepEqual(train.images.shape, [60000, 28, 28, 1]);
+    assert.equal(train.images.data.constructor, Uint8Array, 'a plain Uint8Array, not a Buffer view');
+    assert.equal(train.images.data.byteOffset, 0);
+    assert.equal(train.images.data.buffer.byteLength, 60000 * 784);
     assert.equal(train.labels.length, 60000);
     assert.deepEqual(histogram(train.labels, 10), new Array(10).fill(6000));
     assert.deepEqual(histogram(train.labels, 10), facts.histogram);
@@ -57,6 +62,27 @@ describe('data/idx: the real Fashion-MNIST files', function () {
     assert.deepEqual(histogram(test.labels, 10), new Array(10).fill(1000));
     assert.deepEqual(histogram(test.labels, 10), testFacts.histogram);
     assert.equal(sha256(test.images.data.subarray(0, 784)), testFacts.firstImageSha256);
+  });
+
+  it('the event loop keeps turning while a set is gunzipped (on the thread pool, unlike gunzipSync)', async () => {
+    /** How many times a setImmediate chain runs while `job` is in flight. */
+    const ticksDuring = async (job: () => Promise<unknown>) => {
+      let ticks = 0;
+      let running = true;
+      const spin = () => {
+        if (!running) return;
+        ticks++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      await job();
+      running = false;
+      return ticks;
+    };
+    const raw = await readFile(debian('t10k', 'images-idx3'));
+    // Peer in the same run: a blocking gunzip never lets the chain run.
+    assert.equal(await ticksDuring(async () => gunzipSync(raw)), 0);
+    assert.ok((await ticksDuring(() => gunzipData(raw, 'f', 'x'))) > 0);
   });
 
   it('the committed fixture equals the first 1,000 training images and labels', async () => {
@@ -171,6 +197,11 @@ describe('data/idx: every bad file is a clear error naming the file', () => {
     await rejectsWith(loadIdx(file, labels), CORRUPT, file, 'an IDX header of 16 bytes for 3 dimensions', 'but found 10 bytes');
     const tiny = write('three-bytes', rawImages.subarray(0, 3));
     await rejectsWith(loadIdx(tiny, labels), CORRUPT, tiny, 'but found 3 bytes');
+  });
+
+  it('[N, H, W, C] images with C other than 1 or 3', async () => {
+    const file = write('two-channels', idxBytes([1, 2, 2, 2], new Uint8Array(8)));
+    await rejectsWith(loadIdx(file, write('one-label', idxBytes([1], new Uint8Array(1)))), CORRUPT, file, 'with C = 1 or 3', 'shape [1, 2, 2, 2]');
   });
 
   it('a zero dimension', async () => {

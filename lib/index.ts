@@ -11,3 +11,4 @@ export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export * from './data';
+export * from './distributed';

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerInfo } from './info';
 import { registerData } from './data';
+import { registerDistributed } from './distributed';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerInfo(program);
   registerData(program);
+  registerDistributed(program);
   return program;
 }
 

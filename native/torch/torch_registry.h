@@ -6,5 +6,6 @@
 namespace sslmem {
 
 void RegisterTorchInfo(Napi::Env env, Napi::Object exports);  // torch_info.cc
+void RegisterDistributed(Napi::Env env, Napi::Object exports);  // distributed_binding.cc
 
 }  // namespace sslmem

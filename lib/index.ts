@@ -12,6 +12,7 @@ export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
 export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
+export * from './data';
 export * from './distributed';
 export {
   augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerInfo } from './info';
+import { registerData } from './data';
 import { registerDistributed } from './distributed';
 import { registerRun } from './run';
 import { registerScore } from './score';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError();
   registerInfo(program);
+  registerData(program);
   registerDistributed(program);
   registerRun(program);
   registerScore(program);

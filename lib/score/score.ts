@@ -12,11 +12,30 @@
  */
 import { alignDifference, AlignMetric, alignMetrics } from '../align';
 import { augment, PipelineSpec, resolvePipeline, withCleanAnchor } from '../augment';
-import type { Encoder } from '../encoder';
 import { abortError, ErrorCodes, outOfRange, SslmemError } from '../errors';
-import { assertTensor, Uint8Tensor } from '../tensor';
+import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
 import { assertAbortSignal, assertFunction, assertInteger, assertNumber, assertObject, assertOneOf, assertThreads } from '../validate';
 import { combineMoments } from './stats';
+
+/**
+ * What scoring needs of an encoder: the torch tier's `Encoder` (lib/encoder) satisfies it; anything
+ * else with the same shape (e.g. a test double or a remote encoder) can be scored too.
+ */
+export interface ScoringEncoder {
+  readonly description: {
+    architecture: string;
+    /** [C, H, W] the encoder takes. */
+    inputShape: [number, number, number] | number[];
+    reprDim: number;
+    method?: string;
+    epoch: number;
+    dataFingerprint?: string;
+    /** Per-channel normalization of its input (pixels scaled to [0, 1] first). */
+    normalize?: { mean: number[]; std: number[] };
+  };
+  /** Representations [M, D] of normalized views [M, C, H, W]. */
+  embedViews(views: Float32Tensor, options?: { batchSize?: number; signal?: AbortSignal }): Promise<Float32Tensor>;
+}
 
 /** Scoring modes: 'anchor' compares the clean view 0 with each augmented view (the authors' code); 'pairs' disjoint pairs of augmented views (the paper's formula). */
 export const scoreModes = ['anchor', 'pairs'] as const;
@@ -47,9 +66,9 @@ export interface AdaptiveOptions {
 
 export interface ScoreOptions {
   /** Encoder trained WITH the points (e.g. on S_S + S_C). */
-  f: Encoder;
+  f: ScoringEncoder;
   /** Encoder trained WITHOUT them (e.g. on S_S + S_I). Same inputShape and normalization as f. */
-  g: Encoder;
+  g: ScoringEncoder;
   /** Points to score, uint8 [N, H, W, C]. */
   images: Uint8Tensor;
   /** Keys of the views' random streams, one per point (default 0..N-1): give dataset indices so scores do not depend on which points are scored together. */
@@ -126,7 +145,7 @@ function resolve(options: ScoreOptions): Resolved {
   assertObject('options', options);
   const { f, g, images } = options;
   for (const [name, encoder] of [['options.f', f], ['options.g', g]] as const) {
-    if (!encoder || typeof (encoder as Encoder).embedViews !== 'function') throw outOfRange(name, 'an Encoder', typeof encoder, true);
+    if (!encoder || typeof (encoder as ScoringEncoder).embedViews !== 'function') throw outOfRange(name, 'an Encoder', typeof encoder, true);
   }
   assertTensor('options.images', images, Uint8Array, 4);
   const [n, h, w, c] = images.shape;

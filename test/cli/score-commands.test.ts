@@ -85,7 +85,7 @@ describe('cli: score commands', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /--out <dir>/);
     }
-    assert.match(sslmem(['demo', '--help']).stdout, /--views <n>.*\(default: 32\)/);
+    assert.match(sslmem(['demo', '--help']).stdout, /--views <n>[\s\S]*?\(default: 32\)/);
     assert.match(sslmem(['score', '--help']).stdout, /--mode <mode>.*anchor/s);
   });
 });

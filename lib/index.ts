@@ -10,3 +10,7 @@ export type { SystemInfo } from './system';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
+export { Encoder, knnAccuracy, architectures, encoderFormat } from './encoder';
+export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
+export { train, methods, optimizers } from './train';
+export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';

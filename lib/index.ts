@@ -31,3 +31,7 @@ export {
 export type {
   AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
 } from './augment';
+export { Encoder, knnAccuracy, architectures, encoderFormat } from './encoder';
+export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
+export { train, methods, optimizers } from './train';
+export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';

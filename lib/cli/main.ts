@@ -10,6 +10,7 @@ import { registerRun } from './run';
 import { registerScore } from './score';
 import { registerDemo } from './demo';
 import { registerMerge } from './merge';
+import { registerTrain } from './train';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerDemo(program);
   registerMerge(program);
+  registerTrain(program);
   return program;
 }
 

@@ -50,7 +50,12 @@ export interface TorchInfoNative {
   setThreads(threads: number): number;
 }
 
-export type TorchAddon = CommonNative & TorchInfoNative & TorchNative;
+export interface DistributedNative {
+  distributedSupported: boolean;
+  distributedCheck(config: object): Promise<{ rank: number; worldSize: number; allReduceSum: number[]; broadcast: number[] }>;
+}
+
+export type TorchAddon = CommonNative & TorchInfoNative & DistributedNative & TorchNative;
 
 const packageRoot = path.resolve(__dirname, '..', '..');
 

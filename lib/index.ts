@@ -14,3 +14,14 @@ export { Encoder, knnAccuracy, architectures, encoderFormat } from './encoder';
 export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
 export { train, methods, optimizers } from './train';
 export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';
+export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
+export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
+export * from './data';
+export * from './distributed';
+export {
+  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  validatePipeline, JitterOps,
+} from './augment';
+export type {
+  AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
+} from './augment';

@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import { registerInfo } from './info';
 import { registerTrain } from './train';
+import { registerData } from './data';
+import { registerDistributed } from './distributed';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerInfo(program);
   registerTrain(program);
+  registerData(program);
+  registerDistributed(program);
   return program;
 }
 

@@ -11,6 +11,7 @@ Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
   RegisterTorchInfo(env, exports);
   RegisterEncoder(env, exports);
   RegisterTrain(env, exports);
+  RegisterDistributed(env, exports);
   return exports;
 }
 

@@ -10,20 +10,14 @@ export type { SystemInfo } from './system';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
+export { Encoder, knnAccuracy, architectures, encoderFormat } from './encoder';
+export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
+export { train, methods, optimizers } from './train';
+export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
 export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
 export * from './data';
 export * from './distributed';
-export {
-  makeSplits, readManifest, writeManifest, validateManifest, checkManifestDataset, SPLIT_GROUPS,
-  score, scoreModes, scoreManifest, planPoints, finalizeScores, writeScoreOutputs, scoresCsv, scoresJsonl, summaryJson, summaryText,
-  parseShard, shardRange, writePart, readPart, mergeParts, partFileName,
-  welchTTest, effectSize, benjaminiHochberg, pointPValue, quantile, studentTCdf, normalCdf,
-} from './score';
-export type {
-  SplitManifest, SplitGroup, DatasetRef, MakeSplitsOptions, ScoreOptions, ScoreResult, ScoreMode, ScoreProgress, AdaptiveOptions,
-  ScoreManifestOptions, ManifestScores, PointScore, ScoredPoint, ScoreRunInfo, ScoreSummary, Shard, ScorePart,
-} from './score';
 export {
   augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
   validatePipeline, JitterOps,
@@ -31,7 +25,13 @@ export {
 export type {
   AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
 } from './augment';
-export { Encoder, knnAccuracy, architectures, encoderFormat } from './encoder';
-export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
-export { train, methods, optimizers } from './train';
-export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';
+export {
+  makeSplits, readManifest, writeManifest, validateManifest, checkManifestDataset, SPLIT_GROUPS,
+  score, scoreModes, scoreManifest, planPoints, finalizeScores, writeScoreOutputs, scoresCsv, scoresJsonl, summaryJson, summaryText,
+  parseShard, shardRange, writePart, readPart, mergeParts, partFileName,
+  welchTTest, effectSize, benjaminiHochberg, pointPValue, quantile, studentTCdf, normalCdf,
+} from './score';
+export type {
+  SplitManifest, SplitGroup, DatasetRef, MakeSplitsOptions, ScoreOptions, ScoreResult, ScoreMode, ScoreProgress, AdaptiveOptions, ScoringEncoder,
+  ScoreManifestOptions, ManifestScores, PointScore, ScoredPoint, ScoreRunInfo, ScoreSummary, Shard, ScorePart,
+} from './score';

@@ -4,13 +4,13 @@
  */
 import { Command } from 'commander';
 import { registerInfo } from './info';
-import { registerData } from './data';
-import { registerDistributed } from './distributed';
 import { registerRun } from './run';
 import { registerScore } from './score';
 import { registerDemo } from './demo';
 import { registerMerge } from './merge';
 import { registerTrain } from './train';
+import { registerData } from './data';
+import { registerDistributed } from './distributed';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,13 +21,13 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError();
   registerInfo(program);
-  registerData(program);
-  registerDistributed(program);
   registerRun(program);
   registerScore(program);
   registerDemo(program);
   registerMerge(program);
   registerTrain(program);
+  registerData(program);
+  registerDistributed(program);
   return program;
 }
 

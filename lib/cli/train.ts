@@ -1,15 +1,11 @@
 import type { Command } from 'commander';
+import { datasetFingerprint, loadDataset, loadIdx } from '../data';
 import type { ImageDataset } from '../data/types';
+import type { PipelineSpec } from '../augment';
 import { architectures } from '../encoder/description';
 import { invalidType } from '../errors';
 import { methods, optimizers, train } from '../train';
 import type { Method, OptimizerName, TrainProgress } from '../train';
-
-interface DataModule {
-  loadDataset(name: string, split: 'train' | 'test'): Promise<ImageDataset>;
-  loadIdx(imagesPath: string, labelsPath: string): Promise<ImageDataset>;
-  datasetFingerprint(ds: ImageDataset): string;
-}
 
 interface TrainCliOptions {
   dataset?: string;
@@ -95,17 +91,15 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <path>', 'where to save the trained encoder')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (options: TrainCliOptions) => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const data = require('../data') as DataModule;
       let dataset: ImageDataset;
       if (options.images) {
         if (!options.labels) throw invalidType('--labels', 'an IDX labels path to go with --images', undefined);
-        dataset = await data.loadIdx(options.images, options.labels);
+        dataset = await loadIdx(options.images, options.labels);
       } else {
         if (!options.dataset) throw invalidType('--dataset', "a dataset name (or --images and --labels)", undefined);
-        dataset = await data.loadDataset(options.dataset, 'train');
+        dataset = await loadDataset(options.dataset as never, 'train');
       }
-      const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as unknown) : options.pipeline;
+      const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -127,7 +121,7 @@ export function registerTrain(program: Command): void {
         device: options.device as 'cpu' | 'cuda',
         ...(options.checkpointEvery ? { checkpoint: { path: `${options.out}.ckpt`, every: toNumber('--checkpoint-every', options.checkpointEvery)! } } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
-        dataFingerprint: data.datasetFingerprint(dataset),
+        dataFingerprint: datasetFingerprint(dataset),
         onProgress: bar,
         signal: controller.signal,
       }).finally(() => process.removeListener('SIGINT', onSigint));

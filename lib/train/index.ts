@@ -12,6 +12,8 @@ import { torch } from '../binding';
 import { withCancel } from '../abort';
 import { outOfRange, withCallSite } from '../errors';
 import { defaultNormalize, Encoder, EncoderDescription, encoderFormat } from '../encoder';
+import { resolvePipeline, validatePipeline } from '../augment';
+import type { PipelineSpec } from '../augment';
 import { TrainOptions, TrainProgress, validateTrainOptions } from './options';
 
 export * from './options';
@@ -32,18 +34,6 @@ export interface TrainResult {
   history: EpochSummary[];
 }
 
-interface PipelineLike {
-  views?: Array<{ normalize?: { mean: number[]; std: number[] } }>;
-}
-
-/** Resolves a preset name through lib/augment (the kernel tier's augmentation) when present. */
-function resolvePipeline(pipeline: unknown): unknown {
-  if (typeof pipeline !== 'string') return pipeline;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const augment = require('../augment') as { resolvePipeline(spec: unknown): unknown };
-  return augment.resolvePipeline(pipeline);
-}
-
 /**
  * Trains an SSL encoder. Returns when all epochs ran; rejects with an AbortError when `signal`
  * aborts (between steps), with a RangeError/TypeError for invalid options, and with
@@ -56,7 +46,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const inputShape: [number, number, number] = options.views
     ? [options.views.shape[2], options.views.shape[3], options.views.shape[4]]
     : [sample!.shape[3], sample!.shape[1], sample!.shape[2]];
-  const pipeline = options.views ? undefined : resolvePipeline(options.pipeline);
+  let pipeline: PipelineSpec | undefined;
+  if (!options.views) {
+    pipeline = resolvePipeline(options.pipeline as PipelineSpec | string, 'options.pipeline');
+    validatePipeline('options.pipeline', pipeline, { height: sample!.shape[1], width: sample!.shape[2], channels: sample!.shape[3] });
+  }
   const base: Encoder =
     options.encoder instanceof Encoder
       ? options.encoder
@@ -74,8 +68,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     throw outOfRange('options.encoder', 'a native encoder (small-cnn, resnet9, resnet18)', 'a TorchScript encoder', true);
   }
   const channels = expected[0];
-  const pipelineNormalize = (pipeline as PipelineLike | undefined)?.views?.[0]?.normalize;
-  const normalize = pipelineNormalize ?? base.description.normalize ?? defaultNormalize(channels);
+  // embed() must see what training saw: the pipeline's normalization (none: pixels in [0, 1]),
+  // or for ready-made views the encoder's own.
+  const normalize = pipeline
+    ? (pipeline.views[0].normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) })
+    : (base.description.normalize ?? defaultNormalize(channels));
   const optimizer = {
     name: options.optimizer?.name ?? 'sgd',
     lr: options.optimizer?.lr ?? (0.03 * options.batchSize) / 256,

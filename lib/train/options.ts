@@ -1,6 +1,7 @@
 /**
  * Options of {@link train} and their validation (defaults from the papers cited on each field).
  */
+import type { PipelineSpec } from '../augment';
 import type { ImageDataset } from '../data/types';
 import type { Encoder } from '../encoder';
 import type { NativeTrainProgress } from '../encoder/native';
@@ -68,8 +69,13 @@ export interface TrainOptions {
   encoder: Encoder | { architecture: Architecture; width?: number };
   method: Method;
   methodOptions?: MethodOptions;
-  /** Augmentation pipeline (a PipelineSpec or a preset name, see lib/augment). */
-  pipeline?: unknown;
+  /**
+   * Augmentation pipeline (a PipelineSpec or a preset name, see lib/augment); two views per image
+   * per step, keyed by (seed, epoch, image index, view). Its output size must equal the encoder's
+   * input. Its normalization (none in the presets: pixels in [0, 1]) is recorded in the trained
+   * encoder's description so that `embed` feeds clean images the same way.
+   */
+  pipeline?: PipelineSpec | string;
   epochs: number;
   batchSize: number;
   optimizer?: OptimizerOptions;

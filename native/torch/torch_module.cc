@@ -9,9 +9,9 @@ namespace sslmem {
 Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
   RegisterCommon(env, exports);
   RegisterTorchInfo(env, exports);
-  RegisterDistributed(env, exports);
   RegisterEncoder(env, exports);
   RegisterTrain(env, exports);
+  RegisterDistributed(env, exports);
   return exports;
 }
 

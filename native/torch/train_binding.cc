@@ -117,8 +117,8 @@ Napi::Value OptimizerSteps(const Napi::CallbackInfo& info) {
       auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
       auto plain = LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false);
       std::vector<OptimizerParamGroup> groups;
-      if (!decay.empty()) groups.emplace_back(decay, base.clone());
-      if (!no_decay.empty()) groups.emplace_back(no_decay, plain.clone());
+      if (!decay.empty()) groups.emplace_back(decay, std::make_unique<LarsOptions>(base));
+      if (!no_decay.empty()) groups.emplace_back(no_decay, std::make_unique<LarsOptions>(plain));
       optimizer = std::make_unique<Lars>(groups, base);
     } else {
       throw_range("name", "\"lars\"", "\"" + c.optimizer + "\"");

@@ -101,25 +101,25 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, co
     auto base = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
     auto plain = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(0);
     return std::make_unique<torch::optim::SGD>(
-        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, base.clone()), OptimizerParamGroup(no_decay, plain.clone())}, base);
+        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::SGDOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::SGDOptions>(plain))}, base);
   }
   if (c.optimizer == "adam" || c.optimizer == "adamw") {
     if (c.optimizer == "adam") {
       auto base = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
       auto plain = torch::optim::AdamOptions(c.lr).weight_decay(0);
       return std::make_unique<torch::optim::Adam>(
-          std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, base.clone()), OptimizerParamGroup(no_decay, plain.clone())}, base);
+          std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::AdamOptions>(plain))}, base);
     }
     auto base = torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay);
     auto plain = torch::optim::AdamWOptions(c.lr).weight_decay(0);
     return std::make_unique<torch::optim::AdamW>(
-        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, base.clone()), OptimizerParamGroup(no_decay, plain.clone())}, base);
+        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamWOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::AdamWOptions>(plain))}, base);
   }
   if (c.optimizer == "lars") {
     auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
     auto plain = LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false);
     return std::make_unique<Lars>(
-        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, base.clone()), OptimizerParamGroup(no_decay, plain.clone())}, base);
+        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<LarsOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<LarsOptions>(plain))}, base);
   }
   throw_range("optimizer.name", "one of \"sgd\", \"adam\", \"adamw\", \"lars\"", "\"" + c.optimizer + "\"");
 }

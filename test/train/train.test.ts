@@ -58,10 +58,18 @@ describe('train (torch tier)', function () {
     threads: 2,
   };
 
-  it('SimCLR on 1,000 Fashion-MNIST images lowers the loss and beats a random encoder in kNN accuracy', async () => {
+  it('SimCLR with the augmentation kernel on 1,000 Fashion-MNIST images lowers the loss and beats a random encoder in kNN accuracy', async () => {
     const progress: TrainProgress[] = [];
     // 30 epochs x 10 steps = 300 steps.
-    const result = await train({ ...common, epochs: 30, warmupEpochs: 1, onProgress: (p) => progress.push(p) });
+    const { views: _ready, ...rest } = common;
+    const result = await train({
+      ...rest,
+      images: data.images,
+      pipeline: 'grayscale-28',
+      epochs: 30,
+      warmupEpochs: 1,
+      onProgress: (p) => progress.push(p),
+    });
     const losses = result.history.map((h) => h.loss);
     assert.equal(losses.length, 30);
     const first = losses[0];
@@ -74,8 +82,10 @@ describe('train (torch tier)', function () {
     assert.equal(description.method, 'simclr');
     assert.equal(description.epoch, 30);
     assert.deepEqual(description.lossHistory, losses);
+    // The preset does not normalize: embed must feed pixels in [0, 1] as training did.
+    assert.deepEqual(description.normalize, { mean: [0], std: [1] });
 
-    const random = Encoder.create({ architecture: 'small-cnn', width: 0.5, inputShape: [1, 28, 28], seed: 7 });
+    const random = Encoder.create({ architecture: 'small-cnn', width: 0.5, inputShape: [1, 28, 28], seed: 7, normalize: { mean: [0], std: [1] } });
     const knn = async (encoder: Encoder) =>
       knnAccuracy(
         { features: await encoder.embed(data.images), labels: data.labels },

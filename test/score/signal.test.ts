@@ -8,7 +8,11 @@ import { score, finalizeScores, PointScore } from '../../lib/score';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'fashion-mnist');
 
-/** Sizes of the check: f trains on S_C only, g on a disjoint S_I only, many epochs (see docs/scoring.md). */
+/**
+ * Sizes of the check: f trains on S_C only, g on a disjoint S_I only, many epochs (see
+ * docs/scoring.md). Opt-in (SSLMEM_SIGNAL_TEST=1): it trains two encoders, and its budget was not yet
+ * calibrated on a 2-core machine, so it is not part of the default suite.
+ */
 const PER_GROUP = 64;
 const EPOCHS = 150;
 const VIEWS = 32;
@@ -19,7 +23,7 @@ describe('score: memorization signal on the Fashion-MNIST fixture (torch tier)',
   let f: Encoder | undefined;
   let g: Encoder | undefined;
   before(async function () {
-    if (!torchAvailable()) this.skip();
+    if (!torchAvailable() || process.env.SSLMEM_SIGNAL_TEST !== '1') this.skip();
     ds = await loadIdx(path.join(FIXTURE, 'train-1000-images-idx3-ubyte.gz'), path.join(FIXTURE, 'train-1000-labels-idx1-ubyte.gz'));
   });
   after(() => {

@@ -1,0 +1,55 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { torchAvailable } from '../../lib/binding';
+import { loadIdx, ImageDataset } from '../../lib/data';
+import { Encoder } from '../../lib/encoder';
+import { score } from '../../lib/score';
+
+const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'fashion-mnist');
+
+function firstImages(ds: ImageDataset, n: number) {
+  const [, h, w, c] = ds.images.shape;
+  return { data: ds.images.data.slice(0, n * h * w * c), shape: [n, h, w, c] };
+}
+
+describe('score/score with torch-tier encoders', function () {
+  let ds: ImageDataset;
+  let f: Encoder;
+  let g: Encoder;
+  before(async function () {
+    if (!torchAvailable()) this.skip();
+    ds = await loadIdx(path.join(FIXTURE, 'train-1000-images-idx3-ubyte.gz'), path.join(FIXTURE, 'train-1000-labels-idx1-ubyte.gz'));
+    f = Encoder.create({ architecture: 'small-cnn', inputShape: [1, 28, 28], seed: 1 });
+    g = Encoder.create({ architecture: 'small-cnn', inputShape: [1, 28, 28], seed: 2 });
+  });
+  after(() => {
+    f?.dispose();
+    g?.dispose();
+  });
+
+  it('identical encoders give m = 0 exactly; swapping negates m exactly', async () => {
+    const images = firstImages(ds, 6);
+    const same = await score({ f, g: f, images, views: 5, seed: 3 });
+    assert.deepEqual(Array.from(same.m), new Array(6).fill(0));
+    const a = await score({ f, g, images, views: 5, seed: 3 });
+    const b = await score({ f: g, g: f, images, views: 5, seed: 3 });
+    assert.deepEqual(Array.from(b.m), Array.from(a.m, (x) => -x));
+    assert.ok(a.m.some((x) => x !== 0));
+  });
+
+  it('batch size and threads change the scores by float rounding at most', async () => {
+    const images = firstImages(ds, 8);
+    const base = await score({ f, g, images, views: 4, seed: 9, batchSize: 8, threads: 1 });
+    const other = await score({ f, g, images, views: 4, seed: 9, batchSize: 3, threads: 2 });
+    base.m.forEach((m, i) => assert.ok(Math.abs(m - other.m[i]) <= 1e-6, `point ${i}: ${m} vs ${other.m[i]}`));
+  });
+
+  it('encoders with different input sizes are refused', async () => {
+    const small = Encoder.create({ architecture: 'small-cnn', inputShape: [1, 24, 24], seed: 1 });
+    try {
+      await assert.rejects(score({ f, g: small, images: firstImages(ds, 2) }), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_MISMATCH' && /\[1, 24, 24\]/.test(e.message));
+    } finally {
+      small.dispose();
+    }
+  });
+});

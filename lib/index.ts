@@ -15,7 +15,7 @@ export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult 
 export * from './data';
 export * from './distributed';
 export {
-  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  augment, augmentBackend, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
   validatePipeline, JitterOps,
 } from './augment';
 export type {

@@ -19,6 +19,14 @@ export * from './spec';
 export { presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize } from './presets';
 export type { PresetName } from './presets';
 
+/**
+ * The SIMD variant the augmentation kernels use on this CPU ("avx2" or "serial"), chosen once at
+ * load; SSLMEM_AUGMENT_BACKEND=serial forces the baseline. Both give bit-identical views.
+ */
+export function augmentBackend(): string {
+  return kernels().augmentBackend();
+}
+
 /** Options of {@link augment}. */
 export interface AugmentOptions {
   /** A spec or a preset name ('simclr-cifar', 'sslmem-scoring', 'byol', 'grayscale-28'). */

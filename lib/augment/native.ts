@@ -21,6 +21,8 @@ export interface AugmentNative {
   applyAugmentParams(images: { data: Uint8Array; shape: number[] }, params: ViewParams[], options: { views: number; threads?: number }, out?: Float32Array): Promise<Float32Array>;
   /** [H', W'] for an H x W input (synchronous; validates the spec). */
   augmentOutputSize(pipeline: NativePipelineSpec, height: number, width: number): [number, number];
+  /** The SIMD variant the augmentation driver dispatches to ("avx2" or "serial"), chosen at load. */
+  augmentBackend(): string;
   /** One raw Philox4x32-10 block (known-answer tests). */
   philox4x32(counter: Uint32Array, key: Uint32Array): Uint32Array;
 }

@@ -201,6 +201,9 @@ void RegisterAugment(Napi::Env env, Napi::Object exports) {
   exports.Set("applyAugmentParams", Napi::Function::New(env, ApplyAugmentParams));
   exports.Set("augmentOutputSize", Napi::Function::New(env, AugmentOutputSize));
   exports.Set("philox4x32", Napi::Function::New(env, Philox4x32Block));
+  exports.Set("augmentBackend", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::String::New(info.Env(), augment_backend());
+  }));
 }
 
 }  // namespace sslmem

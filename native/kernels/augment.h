@@ -44,6 +44,9 @@ inline const ViewSpec& view_spec_for(const PipelineSpec& spec, int64_t v) {
 // (c = 0: channels not known yet, that count is not checked).
 void validate_pipeline_spec(const PipelineSpec& spec, int h, int w, int c, const std::string& arg);
 
+// The SIMD variant the driver dispatches to, chosen once at load: "avx2" or "serial".
+const char* augment_backend();
+
 // The output size (H', W') of every view for h x w input; validates the spec first.
 void augment_output_size(const PipelineSpec& spec, int h, int w, int* out_h, int* out_w);
 

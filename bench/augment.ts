@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Bench } from 'tinybench';
-import { augment, PipelineSpec } from '../lib/augment';
+import { augment, augmentBackend, PipelineSpec } from '../lib/augment';
 import { kernels } from '../lib/binding';
 import type { Uint8Tensor } from '../lib/tensor';
 import { ParallelCopy } from './util/memcpy';
@@ -88,7 +88,14 @@ async function main(): Promise<void> {
     const out = new Float32Array(IMAGES * c * h * w);
     const bytes = images.data.byteLength + out.byteLength;
     for (const threads of threadCounts) {
-      const seconds = await median(() => augment(images, { pipeline: simclr(h), views: 1, seed: 1, threads, out }));
+      const run = () => augment(images, { pipeline: simclr(h), views: 1, seed: 1, threads, out });
+      const seconds = await median(run);
+      // CPU time per image (all threads of this process), less sensitive than wall time to other
+      // jobs on a shared machine.
+      const cpu0 = process.cpuUsage();
+      for (let r = 0; r < 3; r++) await run();
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMicros = (cpu.user + cpu.system) / (3 * IMAGES);
       const copy = new ParallelCopy(bytes, threads);
       const copySeconds = await median(() => copy.copy());
       await copy.close();
@@ -97,15 +104,15 @@ async function main(): Promise<void> {
       const ratio = (x?: number) => (x ? `${(ours / x).toFixed(0)}x` : 'n/a');
       const rate = (x?: number) => (x ? x.toFixed(0) : 'n/a');
       const gbps = bytes / seconds / 1e9, copyGbps = bytes / copySeconds / 1e9;
-      lines.push(`| ${h}x${w}x${c} | ${threads} | ${ours.toFixed(0)} | ${(ours / threads).toFixed(0)} | ${rate(peer?.pil)} | ${rate(peer?.tensor)} | ` +
+      lines.push(`| ${h}x${w}x${c} | ${threads} | ${ours.toFixed(0)} | ${(ours / threads).toFixed(0)} | ${cpuMicros.toFixed(1)} | ${rate(peer?.pil)} | ${rate(peer?.tensor)} | ` +
         `${ratio(peer?.pil)} | ${ratio(peer?.tensor)} | ${gbps.toFixed(2)} | ${copyGbps.toFixed(2)} | ${((100 * gbps) / copyGbps).toFixed(1)}% |`);
       console.log(lines[lines.length - 1]);
     }
   }
-  console.log('\n| input | threads | sslmem img/s | sslmem img/s per thread | torchvision PIL img/s | torchvision tensor img/s | vs PIL | vs tensor | sslmem GB/s (in + out) | memcpy GB/s (same bytes) | of memcpy |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| input | threads | sslmem img/s | sslmem img/s per thread | sslmem CPU us/img | torchvision PIL img/s | torchvision tensor img/s | vs PIL | vs tensor | sslmem GB/s (in + out) | memcpy GB/s (same bytes) | of memcpy |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const line of lines) console.log(line);
-  console.log('\nMedians of >= 5 calls. GB/s: uint8 input + float32 output bytes per second; memcpy copies that many bytes.');
+  console.log(`\nSIMD backend: ${augmentBackend()}. Medians of >= 5 calls. CPU us/img: process CPU time per image over 3 more calls. GB/s: uint8 input + float32 output bytes per second; memcpy copies that many bytes.`);
 }
 
 main().catch((error) => {

@@ -44,10 +44,10 @@ BatchArgs read_batch_args(const Napi::CallbackInfo& info, bool need_seed) {
   BatchArgs a;
   a.images = read_tensor<uint8_t>(info[0], "images", 4);
   const auto& s = a.images.shape;
-  if (s[1] > 16384 || s[2] > 16384) throw_range("images.shape", "sides of at most 16384", to_text(s[1]) + " x " + to_text(s[2]));
-  a.batch = ImageBatch{a.images.data, s[0], static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3] > 64 ? 64 : s[3])};
   if (s[1] < 1 || s[2] < 1) throw_range("images.shape", "images of at least 1 x 1 pixels", to_text(s[1]) + " x " + to_text(s[2]));
+  if (s[1] > 16384 || s[2] > 16384) throw_range("images.shape", "sides of at most 16384", to_text(s[1]) + " x " + to_text(s[2]));
   if (s[3] != 1 && s[3] != 3) throw_range("images.shape[3]", "1 or 3 channels", to_text(s[3]) + " channels");
+  a.batch = ImageBatch{a.images.data, s[0], static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3])};
   Napi::Object options = read_object(info[2], "options");
   int64_t views = read_int(options, "views", "options.views", 1);
   if (views < 1 || views > 1000000) throw_range("options.views", "an integer in [1, 1000000]", to_text(views));

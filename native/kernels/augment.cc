@@ -278,9 +278,12 @@ void check_batch(const ImageBatch& batch, int views) {
 }
 
 // Runs every (image, view) unit; params_for(unit) gives that unit's parameters.
+// Views between two polls of the cancel flag (~1 ms of work at 32 x 32).
+constexpr size_t kCancelPollUnits = 64;
+
 template <typename ParamsFor>
 void run_units(const ImageBatch& b, int views, int oh, int ow, bool antialias, float* out, int threads,
-               ParamsFor params_for) {
+               const CancelFlag& cancel, ParamsFor params_for) {
   const size_t units = static_cast<size_t>(b.n) * static_cast<size_t>(views);
   const int64_t image_size = static_cast<int64_t>(b.h) * b.w * b.c;
   const int64_t view_size = static_cast<int64_t>(b.c) * oh * ow;
@@ -291,6 +294,7 @@ void run_units(const ImageBatch& b, int views, int oh, int ow, bool antialias, f
         scratch.reserve(b.h, b.w, b.c, oh, ow, antialias);
         const ApplyViewFn apply_view = backend().apply;
         for (size_t u = begin; u < end; ++u) {
+          if ((u - begin) % kCancelPollUnits == 0) cancel.throw_if_requested();
           ViewParams p = params_for(u);
           const uint8_t* img = b.pixels + static_cast<int64_t>(u / views) * image_size;
           apply_view(p, img, b.w, b.c, out + static_cast<int64_t>(u) * view_size, scratch);
@@ -355,13 +359,18 @@ void augment_output_size(const PipelineSpec& spec, int h, int w, int* out_h, int
 
 void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
                    uint64_t epoch, int views, float* out, int threads) {
+  augment_batch(spec, batch, item_ids, seed, epoch, views, out, threads, CancelFlag());
+}
+
+void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
+                   uint64_t epoch, int views, float* out, int threads, const CancelFlag& cancel) {
   check_batch(batch, views);
   validate_pipeline_spec(spec, batch.h, batch.w, batch.c, "pipeline");
   const ViewSpec& v0 = spec.views[0];
   int oh = v0.out_h > 0 ? v0.out_h : batch.h, ow = v0.out_w > 0 ? v0.out_w : batch.w;
   bool antialias = false;
   for (const ViewSpec& v : spec.views) antialias = antialias || v.crop.antialias;
-  run_units(batch, views, oh, ow, antialias, out, threads, [&](size_t u) {
+  run_units(batch, views, oh, ow, antialias, out, threads, cancel, [&](size_t u) {
     int64_t i = static_cast<int64_t>(u / views);
     uint32_t view = static_cast<uint32_t>(u % views);
     uint64_t item = static_cast<uint64_t>(item_ids ? item_ids[i] : i);
@@ -427,14 +436,15 @@ void validate_view_params(const ViewParams* params, int64_t count, int h, int w,
   }
 }
 
-void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int views, float* out, int threads) {
+void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int views, float* out, int threads,
+                        const CancelFlag& cancel) {
   check_batch(batch, views);
   const int64_t count = batch.n * views;
   validate_view_params(params, count, batch.h, batch.w, batch.c, "params");
   if (count == 0) return;
   bool antialias = false;
   for (int64_t u = 0; u < count; ++u) antialias = antialias || params[u].antialias;
-  run_units(batch, views, params[0].out_h, params[0].out_w, antialias, out, threads,
+  run_units(batch, views, params[0].out_h, params[0].out_w, antialias, out, threads, cancel,
             [&](size_t u) { return params[u]; });
 }
 

@@ -194,3 +194,31 @@ describe('augment: SIMD backends agree', function () {
     assert.ok(fast.aa === serial.aa, 'antialiased views differ between avx2 and serial');
   });
 });
+
+describe('augment: AbortSignal', function () {
+  this.timeout(60000);
+
+  it('rejects with an AbortError when the signal is already aborted, computing nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const images = makeImages(4, 16, 16, 3);
+    const out = new Float32Array(4 * 2 * 3 * 16 * 16).fill(5);
+    await assert.rejects(augment(images, { pipeline: 'sslmem-scoring', views: 2, seed: 1, out, signal: controller.signal }),
+      (e: Error & { code?: string }) => e.name === 'AbortError' && e.code === 'ABORT_ERR');
+    assert.ok(out.every((v) => v === 5));
+  });
+
+  it('stops a running job with an AbortError', async () => {
+    const controller = new AbortController();
+    const images = makeImages(64, 64, 64, 3);
+    // ~64 * 400 views of 64 x 64: seconds of work, aborted after 20 ms.
+    const job = augment(images, { pipeline: 'sslmem-scoring', views: 400, seed: 1, threads: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await assert.rejects(job, (e: Error & { code?: string }) => e.name === 'AbortError' && e.code === 'ABORT_ERR');
+  });
+
+  it('rejects a signal that is not an AbortSignal', async () => {
+    await assert.rejects(augment(makeImages(1, 8, 8, 3), { pipeline: 'byol', views: 1, seed: 1, signal: {} as AbortSignal }),
+      (e: Error) => e instanceof TypeError && /options\.signal/.test(e.message));
+  });
+});

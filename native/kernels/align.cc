@@ -57,9 +57,6 @@ const RowKernels& row_kernels(AlignBackend backend, const std::string& arg) {
 // 1 / max(||x||, eps): multiplying by it is F.normalize's division up to one float64 rounding.
 inline double inverse_scale(double norm_sq) { return 1.0 / std::max(std::sqrt(norm_sq), kAlignNormEps); }
 
-// Computes the P pair values of one point from its [V, D] block. The block is read from memory
-// once (the squared norms, which also detect non-finite rows); the pair loops then hit cache.
-// Returns the first view whose row is non-finite, or -1.
 // Prefetches part `part` of `parts` of the next point's block. Spread over the pair loop, the
 // memory reads of point n+1 overlap the (in-cache) pair arithmetic of point n instead of leaving
 // the memory bus idle while it runs.
@@ -72,6 +69,9 @@ inline void prefetch_part(const float* next, int64_t floats, size_t part, size_t
   for (int64_t l = begin; l < end; ++l) __builtin_prefetch(next + l * kLine, 0, 3);
 }
 
+// Computes the P pair values of one point from its [V, D] block. The block is read from memory
+// once (the squared norms, which also detect non-finite rows); the pair loops then hit cache.
+// Returns the first view whose row is non-finite, or -1.
 int64_t point_pair_values(const RowKernels& k, const float* block, const float* next_block, int64_t views,
                           int64_t dims, AlignMetric metric, const std::vector<Pair>& pairs, double* norm_sq,
                           double* values) {

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerInfo } from './info';
+import { registerData } from './data';
 import { registerDistributed } from './distributed';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError();
   registerInfo(program);
+  registerData(program);
   registerDistributed(program);
   return program;
 }

@@ -11,6 +11,7 @@ import type { ImageDataset } from './types';
 
 /** File formats {@link openDataset} reads. */
 export const DATASET_FORMATS = ['idx', 'cifar-10', 'cifar-100', 'npy', 'folder'] as const;
+/** A file format {@link openDataset} reads. */
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Options of {@link openDataset}. */

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       for (let r = 0; r < 3; r++) await run();
       const cpu = process.cpuUsage(cpu0);
       const cpuMicros = (cpu.user + cpu.system) / (3 * IMAGES);
-      const copy = new ParallelCopy(bytes, threads);
+      const copy = await ParallelCopy.create(bytes, threads);
       const copySeconds = await median(() => copy.copy());
       await copy.close();
       const peer = torchvisionPeer(h, w, c, threads);

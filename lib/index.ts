@@ -15,11 +15,11 @@ export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescripti
 export { train, methods, optimizers } from './train';
 export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
-export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
+export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult, Float16BitsTensor, ReprsTensor } from './align';
 export * from './data';
 export * from './distributed';
 export {
-  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  augment, augmentBackend, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
   validatePipeline, JitterOps,
 } from './augment';
 export type {

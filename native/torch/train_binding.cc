@@ -15,11 +15,8 @@
 #include "torch_registry.h"
 #include "train_loop.h"
 
-#if __has_include("../kernels/augment.h") && __has_include("../addon/augment_spec.h")
 #include "../addon/augment_spec.h"
 #include "../kernels/augment.h"
-#define SSLMEM_HAS_AUGMENT 1
-#endif
 
 namespace sslmem {
 
@@ -251,7 +248,6 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
         }
       };
     } else {
-#ifdef SSLMEM_HAS_AUGMENT
       auto images = read_tensor<uint8_t>(options.Get("images"), "options.images", 4);
       auto pipeline = std::make_shared<PipelineSpec>(read_pipeline_spec(options.Get("pipeline"), "options.pipeline"));
       int oh = 0, ow = 0;
@@ -274,10 +270,6 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
         ImageBatch batch{gathered.data(), n, h, w, ch};
         augment_batch(*pipeline, batch, items, seed, static_cast<uint64_t>(epoch), 2, out, threads);
       };
-#else
-      throw_runtime("ERR_SSLMEM_AUGMENT_MISSING",
-                    "Expected options.views (ready-made views) because this build has no augmentation kernel (native/kernels/augment.h)");
-#endif
     }
     if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
     c.monitor_every = read_int(options, "monitorEvery", "options.monitor.every", 0);

@@ -14,6 +14,7 @@ import { ErrorCodes, SslmemError } from './errors';
 import type { AugmentNative } from './augment/native';
 import type { AlignNative } from './align/native';
 import type { TorchNative } from './encoder/native';
+import type { EvalNative } from './eval/native';
 
 export interface KernelCapabilities {
   tier: 'kernels';
@@ -50,7 +51,7 @@ export interface TorchInfoNative {
   setThreads(threads: number): number;
 }
 
-export type TorchAddon = CommonNative & TorchInfoNative & TorchNative;
+export type TorchAddon = CommonNative & TorchInfoNative & TorchNative & EvalNative;
 
 const packageRoot = path.resolve(__dirname, '..', '..');
 

@@ -8,3 +8,5 @@ export { knnClassify, DEFAULT_KNN_K, DEFAULT_KNN_TEMPERATURE } from './knn';
 export type { KnnClassifyOptions, KnnClassifyResult } from './knn';
 export { evaluateEncoder } from './evaluate';
 export type { EmbeddingEncoder, EvaluateOptions, EvaluationResult } from './evaluate';
+export { nearestNeighbours } from './neighbours';
+export type { NearestNeighbours, NearestNeighboursOptions } from './neighbours';

@@ -20,7 +20,19 @@ export interface NativeKnnResult {
   votes: Tensor<Float64Array>;
 }
 
+export interface NativeNeighbours {
+  /** [M, k] cosine similarities, descending per row. */
+  similarities: Tensor<Float32Array>;
+  /** [M, k] bank row indices. */
+  indices: Tensor<Int32Array>;
+}
+
 export interface EvalNative {
+  nearestNeighbours(
+    bank: Tensor<Float32Array>,
+    queries: Tensor<Float32Array>,
+    options: { k?: number; excludeSelf?: boolean; batchSize?: number; cancel?: Int32Array },
+  ): Promise<NativeNeighbours>;
   linearProbe(
     trainFeatures: Tensor<Float32Array>,
     trainLabels: Int32Array,

@@ -1,4 +1,4 @@
-// N-API glue of the downstream evaluation: linearProbe and knnClassify run on a libuv worker and
+// N-API glue of the downstream evaluation: linearProbe, knnClassify and nearestNeighbours run on a libuv worker and
 // resolve with typed arrays (lib/eval/native.ts states the JS shapes).
 #include <napi.h>
 #include <torch/torch.h>
@@ -134,11 +134,39 @@ Napi::Value KnnClassify(const Napi::CallbackInfo& info) {
   });
 }
 
+// nearestNeighbours(bank, queries, options)
+Napi::Value NearestNeighbours(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::vector<Napi::Value> keep;
+    torch::Tensor bank = features_arg(info[0], "bank", keep);
+    torch::Tensor queries = features_arg(info[1], "queries", keep);
+    Napi::Object options = read_object(info[2], "options");
+    NeighbourOptions opts;
+    opts.k = read_int(options, "k", "options.k", opts.k);
+    opts.exclude_self = read_bool(options, "excludeSelf", "options.excludeSelf", false);
+    opts.batch_size = read_int(options, "batchSize", "options.batchSize", opts.batch_size);
+    if (opts.k < 1) throw_range("options.k", "an integer >= 1", to_text(opts.k));
+    if (opts.batch_size < 1) throw_range("options.batchSize", "an integer >= 1", to_text(opts.batch_size));
+    CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+    auto result = std::make_shared<NeighbourResult>();
+    return PromiseWorker::Run(
+        info.Env(), keep, [=]() { *result = nearest_neighbours(bank, queries, opts, cancel); },
+        [=](Napi::Env env) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          std::vector<int64_t> shape(result->similarities.sizes().begin(), result->similarities.sizes().end());
+          out.Set("similarities", make_tensor(env, adopt_float32(env, to_vector<float>(result->similarities, torch::kFloat32)), shape));
+          out.Set("indices", make_tensor(env, int32_array(env, result->indices), shape));
+          return out;
+        });
+  });
+}
+
 }  // namespace
 
 void RegisterEval(Napi::Env env, Napi::Object exports) {
   exports.Set("linearProbe", Napi::Function::New(env, LinearProbe));
   exports.Set("knnClassify", Napi::Function::New(env, KnnClassify));
+  exports.Set("nearestNeighbours", Napi::Function::New(env, NearestNeighbours));
 }
 
 }  // namespace sslmem

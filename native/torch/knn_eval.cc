@@ -1,6 +1,7 @@
 #include "knn_eval.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "../kernels/errors.h"
 
@@ -15,6 +16,41 @@ torch::Tensor l2_normalized_rows(const torch::Tensor& x) {
 }
 
 }  // namespace
+
+NeighbourResult nearest_neighbours(const torch::Tensor& bank, const torch::Tensor& queries,
+                                   const NeighbourOptions& options, const CancelFlag& cancel) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = bank.size(0);
+  const int64_t m = queries.size(0);
+  if (queries.size(1) != bank.size(1)) {
+    throw_range("queries.shape[1]", to_text(bank.size(1)) + " (the bank's feature width)", to_text(queries.size(1)));
+  }
+  if (options.exclude_self && m != n) {
+    throw_range("queries", "the bank itself (" + to_text(n) + " rows) when excludeSelf is set", to_text(m) + " rows");
+  }
+  const int64_t available = options.exclude_self ? n - 1 : n;
+  if (available < 1) throw_range("bank", "at least one row besides the query", to_text(n) + " rows");
+  const int64_t k = std::min(options.k, available);
+  torch::Tensor normalized_bank = l2_normalized_rows(bank.to(torch::kFloat32));
+  torch::Tensor normalized_queries = l2_normalized_rows(queries.to(torch::kFloat32));
+  NeighbourResult result;
+  result.similarities = torch::empty({m, k}, torch::kFloat32);
+  result.indices = torch::empty({m, k}, torch::kInt64);
+  for (int64_t start = 0; start < m; start += options.batch_size) {
+    cancel.throw_if_requested();
+    const int64_t end = std::min(m, start + options.batch_size);
+    torch::Tensor sim = torch::mm(normalized_queries.slice(0, start, end), normalized_bank.t());
+    if (options.exclude_self) {
+      // Row r of this batch is bank row start + r: push it below every real similarity.
+      torch::Tensor own = torch::arange(start, end, torch::kInt64).unsqueeze(1);
+      sim.scatter_(1, own, -std::numeric_limits<float>::infinity());
+    }
+    auto top = sim.topk(k, 1, /*largest=*/true, /*sorted=*/true);
+    result.similarities.slice(0, start, end).copy_(std::get<0>(top));
+    result.indices.slice(0, start, end).copy_(std::get<1>(top));
+  }
+  return result;
+}
 
 KnnResult knn_classify(const torch::Tensor& train, const torch::Tensor& train_labels, const torch::Tensor& test,
                        const KnnOptions& options, const CancelFlag& cancel) {

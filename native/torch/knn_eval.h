@@ -26,6 +26,21 @@ struct KnnResult {
   torch::Tensor votes;        // [M, K] float64, summed exp(s / T) per class (float64: T down to 1/700)
 };
 
+struct NeighbourOptions {
+  int64_t k = 10;             // neighbours per query (clamped to the bank size)
+  bool exclude_self = false;  // queries ARE the bank: query i never returns bank row i
+  int64_t batch_size = 1024;
+};
+
+struct NeighbourResult {
+  torch::Tensor similarities;  // [M, k] float32 cosine similarities, descending
+  torch::Tensor indices;       // [M, k] int64 bank rows
+};
+
+// The k most cosine-similar bank rows of each query (same normalization as knn_classify).
+NeighbourResult nearest_neighbours(const torch::Tensor& bank, const torch::Tensor& queries,
+                                   const NeighbourOptions& options, const CancelFlag& cancel);
+
 KnnResult knn_classify(const torch::Tensor& train, const torch::Tensor& train_labels, const torch::Tensor& test,
                        const KnnOptions& options, const CancelFlag& cancel);
 

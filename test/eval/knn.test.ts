@@ -67,3 +67,15 @@ describe('eval/knnClassify', () => {
     await assert.rejects(knnClassify({ trainFeatures: t, trainLabels: new Int32Array([0, 1, -1, 0, 0]), testFeatures: query }), /trainLabels\[2\]/);
   });
 });
+
+describe('eval/nearestNeighbours', () => {
+  it('returns the most similar rows in order, never the query itself with excludeSelf', async () => {
+    const { nearestNeighbours } = await import('../../lib/eval');
+    const bank = { data: new Float32Array([1, 0, 1, 0, 0, 1, 1, 1]), shape: [4, 2] }; // rows 0 and 1 identical
+    const nn = await nearestNeighbours(bank, bank, { k: 2, excludeSelf: true });
+    assert.deepEqual(Array.from(nn.indices.data.subarray(0, 2)), [1, 3]);
+    assert.deepEqual(Array.from(nn.indices.data.subarray(2, 4)), [0, 3]);
+    assert.ok(Math.abs(nn.similarities.data[0] - 1) < 1e-6 && Math.abs(nn.similarities.data[1] - Math.SQRT1_2) < 1e-6);
+    await assert.rejects(nearestNeighbours(bank, { data: new Float32Array(2), shape: [1, 2] }, { k: 1, excludeSelf: true }), /excludeSelf/);
+  });
+});

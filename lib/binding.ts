@@ -51,7 +51,12 @@ export interface TorchInfoNative {
   setThreads(threads: number): number;
 }
 
-export type TorchAddon = CommonNative & TorchInfoNative & TorchNative & EvalNative;
+export interface DistributedNative {
+  distributedSupported: boolean;
+  distributedCheck(config: object): Promise<{ rank: number; worldSize: number; allReduceSum: number[]; broadcast: number[] }>;
+}
+
+export type TorchAddon = CommonNative & TorchInfoNative & DistributedNative & TorchNative & EvalNative;
 
 const packageRoot = path.resolve(__dirname, '..', '..');
 

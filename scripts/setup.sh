@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBIAN_FRONTEND=noninteractive
-# libtorch-dev: the torch tier. python3-torchvision: the oracle tests and benchmarks compare with.
+# libtorch-dev: the torch tier (libgloo-dev: its distributed training over c10d Gloo). python3-torchvision: the oracle tests and benchmarks compare with.
 # dataset-fashion-mnist: the real data set. chromium: renders the HTML report in its test.
-packages=(g++ make cmake libtorch-dev python3-torch python3-torchvision dataset-fashion-mnist chromium)
+packages=(g++ make cmake libtorch-dev libgloo-dev python3-torch python3-torchvision dataset-fashion-mnist chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,7 @@ Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
   RegisterCommon(env, exports);
   RegisterTorchInfo(env, exports);
   RegisterEval(env, exports);
+  RegisterDistributed(env, exports);
   return exports;
 }
 

@@ -7,5 +7,6 @@ namespace sslmem {
 
 void RegisterTorchInfo(Napi::Env env, Napi::Object exports);  // torch_info.cc
 void RegisterEval(Napi::Env env, Napi::Object exports);       // eval_binding.cc (linear probe, kNN)
+void RegisterDistributed(Napi::Env env, Napi::Object exports);  // distributed_binding.cc
 
 }  // namespace sslmem

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerInfo } from './info';
 import { registerDistributed } from './distributed';
+import { registerReport } from './report';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerInfo(program);
   registerDistributed(program);
+  registerReport(program);
   return program;
 }
 

@@ -110,3 +110,26 @@ describe('report helpers', () => {
     assert.deepEqual(niceTicks(-0.03, 0.03, 4), [-0.02, 0, 0.02]);
   });
 });
+
+describe('cli: sslmem report', function () {
+  this.timeout(60_000);
+  it('writes the report with the gallery from images.npy (written by numpy)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-report-cli-'));
+    try {
+      writeSyntheticRun(dir);
+      const py = spawnSync('/usr/bin/python3', ['-c', `import numpy as np; np.save(${JSON.stringify(path.join(dir, 'images.npy'))}, (np.arange(40*8*8*1) % 251).astype(np.uint8).reshape(40, 8, 8, 1))`], { encoding: 'utf8' });
+      assert.equal(py.status, 0, py.stderr);
+      const cli = path.resolve(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+      const run = spawnSync(process.execPath, [cli, 'report', dir, '--gallery', '3', '--json'], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const written = JSON.parse(run.stdout);
+      assert.equal(written.galleryMissing, undefined);
+      assert.equal(written.files.filter((f: string) => f.endsWith('.png')).length, 6);
+      const bad = spawnSync(process.execPath, [cli, 'report', path.join(dir, 'missing')], { encoding: 'utf8' });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /ERR_SSLMEM_FILE_NOT_FOUND/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -10,4 +10,14 @@ export type { SystemInfo } from './system';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
+export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
+export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
+export * from './data';
 export * from './distributed';
+export {
+  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  validatePipeline, JitterOps,
+} from './augment';
+export type {
+  AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
+} from './augment';

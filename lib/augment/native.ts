@@ -1,3 +1,26 @@
-/** Raw native functions of the augmentation capability (filled in by the augmentation kernels). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AugmentNative {}
+/** Raw native functions of the augmentation capability (native/addon/augment_binding.cc). */
+import type { NativePipelineSpec, ViewParams } from './spec';
+
+/** Options crossing to the native side (already validated and defaulted by lib/augment). */
+export interface NativeAugmentOptions {
+  views: number;
+  seed?: number;
+  epoch?: number;
+  /** One id per image, integers in [0, 2^53): keys the random streams. */
+  itemIds?: Float64Array;
+  /** 0 = all hardware threads. */
+  threads?: number;
+}
+
+export interface AugmentNative {
+  /** Views [N, V, C, H', W'] into `out` (or a new array). Resolves with the array written. */
+  augment(images: { data: Uint8Array; shape: number[] }, pipeline: NativePipelineSpec, options: NativeAugmentOptions, out?: Float32Array): Promise<Float32Array>;
+  /** The parameters `augment` would draw, flat [N * V] in (image, view) order. */
+  sampleAugmentParams(images: { data: Uint8Array; shape: number[] }, pipeline: NativePipelineSpec, options: NativeAugmentOptions): Promise<ViewParams[]>;
+  /** Applies explicit parameters (flat [N * V]). */
+  applyAugmentParams(images: { data: Uint8Array; shape: number[] }, params: ViewParams[], options: { views: number; threads?: number }, out?: Float32Array): Promise<Float32Array>;
+  /** [H', W'] for an H x W input (synchronous; validates the spec). */
+  augmentOutputSize(pipeline: NativePipelineSpec, height: number, width: number): [number, number];
+  /** One raw Philox4x32-10 block (known-answer tests). */
+  philox4x32(counter: Uint32Array, key: Uint32Array): Uint32Array;
+}

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerInfo } from './info';
+import { registerData } from './data';
 import { registerDistributed } from './distributed';
 import { registerReport } from './report';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError();
   registerInfo(program);
+  registerData(program);
   registerDistributed(program);
   registerReport(program);
   return program;

@@ -1,6 +1,155 @@
-// Placeholder replaced by the align capability's binding.
+// N-API glue of the alignment capability (native/kernels/align.h). Options cross once into an
+// AlignConfig; tensors are read in place and kept alive for the job; the work runs on a libuv
+// worker thread and its float64/float32 outputs are handed to JS without copying.
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "../kernels/align.h"
+#include "args.h"
+#include "promise_worker.h"
 #include "registry.h"
 
 namespace sslmem {
-void RegisterAlign(Napi::Env, Napi::Object) {}
+
+namespace {
+
+// Options as the TS façade passes them (lib/align/native.ts, AlignNativeOptions).
+struct AlignCall {
+  AlignConfig config;
+  bool return_pairs = false;
+};
+
+AlignCall read_align_options(const Napi::Value& value) {
+  AlignCall call;
+  if (value.IsUndefined()) {
+    call.config.backend = selected_align_backend();
+    return call;
+  }
+  Napi::Object options = read_object(value, "options");
+  call.config.metric = parse_align_metric(read_string(options, "metric", "options.metric", "l2-normalized"), "options.metric");
+  call.config.pairing = parse_pairing(read_string(options, "pairing", "options.pairing", "anchor"), "options.pairing");
+  call.config.check_finite = read_bool(options, "checkFinite", "options.checkFinite", true);
+  int64_t threads = read_int(options, "threads", "options.threads", 0);
+  if (threads < 0 || threads > 1024) throw_range("options.threads", "an integer in [0, 1024]", to_text(threads));
+  call.config.threads = static_cast<int>(threads);
+  call.config.backend = parse_align_backend(read_string(options, "backend", "options.backend", "auto"), "options.backend");
+  require_align_backend(call.config.backend, "options.backend");
+  call.return_pairs = read_bool(options, "returnPairs", "options.returnPairs", false);
+  return call;
+}
+
+AlignShape shape_of(const TensorArg<float>& t) { return {t.shape[0], t.shape[1], t.shape[2]}; }
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+// alignPairStats(reprs: {data: Float32Array, shape: [N, V, D]}, options?): Promise<{count, mean, std, pairs?}>
+Napi::Value AlignPairStats(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    TensorArg<float> reprs = read_tensor<float>(info[0], "reprs", 3);
+    AlignCall call = read_align_options(info[1]);
+    AlignShape shape = shape_of(reprs);
+    const int64_t count = pair_count(call.config.pairing, shape.views, "reprs.shape[1]");
+    struct Result {
+      std::vector<double> mean, std;
+      std::vector<float> pairs;
+    };
+    auto result = std::make_shared<Result>();
+    return PromiseWorker::Run(
+        info.Env(), {reprs.holder},
+        [reprs, call, shape, count, result] {
+          result->mean.resize(static_cast<size_t>(shape.points));
+          result->std.resize(static_cast<size_t>(shape.points));
+          if (call.return_pairs) result->pairs.resize(static_cast<size_t>(shape.points * count));
+          align_pair_stats_f32(reprs.data, shape, call.config, "reprs", result->mean.data(), result->std.data(),
+                               call.return_pairs ? result->pairs.data() : nullptr);
+        },
+        [call, shape, count, result](Napi::Env env) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          out.Set("count", Napi::Number::New(env, static_cast<double>(count)));
+          out.Set("mean", adopt_float64(env, std::move(result->mean)));
+          out.Set("std", adopt_float64(env, std::move(result->std)));
+          if (call.return_pairs) out.Set("pairs", make_tensor(env, adopt_float32(env, std::move(result->pairs)), {shape.points, count}));
+          return out;
+        });
+  });
+}
+
+// alignDifference(f, g, options?): Promise<{count, meanF, meanG, meanDiff, stdDiff, se, pairsF?, pairsG?}>
+Napi::Value AlignDifference(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    TensorArg<float> f = read_tensor<float>(info[0], "f", 3);
+    TensorArg<float> g = read_tensor<float>(info[1], "g", 3);
+    if (f.shape != g.shape) throw_range("g.shape", "the shape of f " + shape_text(f.shape), shape_text(g.shape));
+    AlignCall call = read_align_options(info[2]);
+    AlignShape shape = shape_of(f);
+    const int64_t count = pair_count(call.config.pairing, shape.views, "f.shape[1]");
+    struct Result {
+      std::vector<double> mean_f, mean_g, mean_diff, std_diff, se;
+      std::vector<float> pairs_f, pairs_g;
+    };
+    auto result = std::make_shared<Result>();
+    return PromiseWorker::Run(
+        info.Env(), {f.holder, g.holder},
+        [f, g, call, shape, count, result] {
+          const size_t n = static_cast<size_t>(shape.points);
+          for (auto* v : {&result->mean_f, &result->mean_g, &result->mean_diff, &result->std_diff, &result->se}) v->resize(n);
+          if (call.return_pairs) {
+            result->pairs_f.resize(n * static_cast<size_t>(count));
+            result->pairs_g.resize(n * static_cast<size_t>(count));
+          }
+          DifferenceOutputs out;
+          out.mean_f = result->mean_f.data();
+          out.mean_g = result->mean_g.data();
+          out.mean_diff = result->mean_diff.data();
+          out.std_diff = result->std_diff.data();
+          out.se = result->se.data();
+          out.pairs_f = call.return_pairs ? result->pairs_f.data() : nullptr;
+          out.pairs_g = call.return_pairs ? result->pairs_g.data() : nullptr;
+          align_difference_f32(f.data, g.data, shape, call.config, out);
+        },
+        [call, shape, count, result](Napi::Env env) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          out.Set("count", Napi::Number::New(env, static_cast<double>(count)));
+          out.Set("meanF", adopt_float64(env, std::move(result->mean_f)));
+          out.Set("meanG", adopt_float64(env, std::move(result->mean_g)));
+          out.Set("meanDiff", adopt_float64(env, std::move(result->mean_diff)));
+          out.Set("stdDiff", adopt_float64(env, std::move(result->std_diff)));
+          out.Set("se", adopt_float64(env, std::move(result->se)));
+          if (call.return_pairs) {
+            out.Set("pairsF", make_tensor(env, adopt_float32(env, std::move(result->pairs_f)), {shape.points, count}));
+            out.Set("pairsG", make_tensor(env, adopt_float32(env, std::move(result->pairs_g)), {shape.points, count}));
+          }
+          return out;
+        });
+  });
+}
+
+// alignBackends(): {selected, available}: the backend chosen at load and every one this CPU runs.
+Napi::Value AlignBackends(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    Napi::Env env = info.Env();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("selected", align_backend_name(selected_align_backend()));
+    std::vector<AlignBackend> available = available_align_backends();
+    Napi::Array list = Napi::Array::New(env, available.size());
+    for (size_t i = 0; i < available.size(); ++i) list.Set(static_cast<uint32_t>(i), align_backend_name(available[i]));
+    out.Set("available", list);
+    return out;
+  });
+}
+
+}  // namespace
+
+void RegisterAlign(Napi::Env env, Napi::Object exports) {
+  exports.Set("alignPairStats", Napi::Function::New(env, AlignPairStats));
+  exports.Set("alignDifference", Napi::Function::New(env, AlignDifference));
+  exports.Set("alignBackends", Napi::Function::New(env, AlignBackends));
+}
+
 }  // namespace sslmem

@@ -1,0 +1,174 @@
+/**
+ * Batched, deterministic SSL augmentations with torchvision 0.14's semantics (tensor path, float
+ * images in [0, 1]), computed by the native kernel tier off the main thread.
+ *
+ * Randomness comes from Philox4x32-10 streams keyed by (seed, epoch, item id, view): the same
+ * call gives bit-identical views whatever the thread count, the batch split or the order.
+ *
+ * Concurrency: each call is one job on a libuv worker (several calls may run at once, up to
+ * libuv's pool size); `threads` sets the threads inside one job (0 = all hardware threads).
+ */
+import { kernels } from '../binding';
+import { invalidType, outOfRange, withCallSite } from '../errors';
+import { Float32Tensor, Uint8Tensor, assertTensor } from '../tensor';
+import { assertInteger, assertThreads, assertTypedArray, isPlainObject } from '../validate';
+import { resolvePipeline } from './presets';
+import { PipelineSpec, ViewParams, outputSize, validatePipeline } from './spec';
+
+export * from './spec';
+export { presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize } from './presets';
+export type { PresetName } from './presets';
+
+/** Options of {@link augment}. */
+export interface AugmentOptions {
+  /** A spec or a preset name ('simclr-cifar', 'sslmem-scoring', 'byol', 'grayscale-28'). */
+  pipeline: PipelineSpec | string;
+  /** Views per image, V >= 1. */
+  views: number;
+  /** Integer seed in [0, 2^53). */
+  seed: number;
+  /** Epoch, keys the streams so each epoch draws fresh views. Default 0. */
+  epoch?: number;
+  /** One id per image keying its streams (integers in [0, 2^53)). Default itemOffset + i. */
+  itemIds?: ArrayLike<number>;
+  /** Added to the image index when itemIds is absent. Default 0. */
+  itemOffset?: number;
+  /** Threads inside this job; 0 (default) = all hardware threads. */
+  threads?: number;
+  /** Written in place and returned: a Float32Array of exactly N * V * C * H' * W' elements. */
+  out?: Float32Array;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+function checkImages(images: unknown, name = 'images'): asserts images is Uint8Tensor {
+  assertTensor(name, images, Uint8Array, 4);
+  const [, h, w, c] = images.shape;
+  if (h < 1 || w < 1) throw outOfRange(`${name}.shape`, 'images of at least 1 x 1 pixels', `${h} x ${w}`, true);
+  if (c !== 1 && c !== 3) throw outOfRange(`${name}.shape[3]`, '1 or 3 channels (NHWC)', `${c} channels`, true);
+}
+
+function itemIdsFor(n: number, options: AugmentOptions): Float64Array | undefined {
+  if (options.itemIds !== undefined) {
+    const ids = options.itemIds;
+    if (ids === null || typeof ids !== 'object' || typeof (ids as ArrayLike<number>).length !== 'number') {
+      throw invalidType('options.itemIds', 'an array of integers', ids);
+    }
+    if (ids.length !== n) throw outOfRange('options.itemIds', `${n} ids (one per image)`, `${ids.length} ids`, true);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      assertInteger(`options.itemIds[${i}]`, ids[i], { min: 0, max: MAX_SAFE });
+      out[i] = ids[i];
+    }
+    return out;
+  }
+  const offset = options.itemOffset ?? 0;
+  assertInteger('options.itemOffset', offset, { min: 0, max: MAX_SAFE - n });
+  if (offset === 0) return undefined;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = offset + i;
+  return out;
+}
+
+interface Resolved {
+  pipeline: PipelineSpec;
+  views: number;
+  native: { views: number; seed: number; epoch: number; itemIds?: Float64Array; threads: number };
+}
+
+function resolveOptions(images: Uint8Tensor, options: AugmentOptions): Resolved {
+  if (!isPlainObject(options)) throw invalidType('options', 'an object', options);
+  const [n, height, width, channels] = images.shape;
+  const pipeline = resolvePipeline(options.pipeline, 'options.pipeline');
+  // Re-validate with the input size to check what depends on it (sizes, kernels, normalize).
+  validatePipeline('options.pipeline', pipeline, { height, width, channels });
+  assertInteger('options.views', options.views, { min: 1, max: 1_000_000 });
+  assertInteger('options.seed', options.seed, { min: 0, max: MAX_SAFE });
+  const epoch = options.epoch ?? 0;
+  assertInteger('options.epoch', epoch, { min: 0, max: MAX_SAFE });
+  const threads = options.threads ?? 0;
+  assertThreads('options.threads', threads);
+  const itemIds = itemIdsFor(n, options);
+  return { pipeline, views: options.views, native: { views: options.views, seed: options.seed, epoch, itemIds, threads } };
+}
+
+
+function checkOut(out: unknown, length: number): Float32Array | undefined {
+  if (out === undefined) return undefined;
+  assertTypedArray('options.out', out, Float32Array);
+  if (out.length !== length) throw outOfRange('options.out', `a Float32Array of length ${length}`, `length ${out.length}`, true);
+  return out;
+}
+
+/**
+ * Augments every image `views` times: uint8 NHWC in, float32 [N, V, C, H', W'] out (written into
+ * `options.out` when given). View v of image i uses pipeline.views[min(v, last)] with parameters
+ * drawn from the stream keyed by (seed, epoch, itemIds[i], v).
+ */
+export async function augment(images: Uint8Tensor, options: AugmentOptions): Promise<Float32Tensor> {
+  checkImages(images);
+  const r = resolveOptions(images, options);
+  const [n, height, width, channels] = images.shape;
+  const [oh, ow] = outputSize(r.pipeline, height, width);
+  const shape = [n, r.views, channels, oh, ow];
+  const out = checkOut(options.out, n * r.views * channels * oh * ow);
+  const data = await withCallSite(kernels().augment(images, r.pipeline, r.native, out));
+  return { data, shape };
+}
+
+/** Options of {@link sampleParams}: those of {@link augment} without `out`. */
+export type SampleParamsOptions = Omit<AugmentOptions, 'out'>;
+
+/**
+ * The parameters {@link augment} draws with the same options, as plain data: result[i][v] is view
+ * v of image i. Only the images' shape is read.
+ */
+export async function sampleParams(images: Uint8Tensor, options: SampleParamsOptions): Promise<ViewParams[][]> {
+  checkImages(images);
+  const r = resolveOptions(images, options as AugmentOptions);
+  const flat = await withCallSite(kernels().sampleAugmentParams(images, r.pipeline, r.native));
+  const n = images.shape[0];
+  const out: ViewParams[][] = [];
+  for (let i = 0; i < n; i++) out.push(flat.slice(i * r.views, (i + 1) * r.views));
+  return out;
+}
+
+/** Options of {@link applyParams}. */
+export interface ApplyParamsOptions {
+  /** Threads inside this job; 0 (default) = all hardware threads. */
+  threads?: number;
+  /** Written in place and returned (exact length N * V * C * H' * W'). */
+  out?: Float32Array;
+}
+
+/**
+ * Applies explicit parameters: params[i][v] to image i (every image with the same number of views
+ * V and every view with the same output size). Replaying {@link sampleParams}' result gives the
+ * views of {@link augment} bit for bit.
+ */
+export async function applyParams(images: Uint8Tensor, params: ViewParams[][], options: ApplyParamsOptions = {}): Promise<Float32Tensor> {
+  checkImages(images);
+  if (!isPlainObject(options)) throw invalidType('options', 'an object', options);
+  const [n, , , channels] = images.shape;
+  if (!Array.isArray(params)) throw invalidType('params', 'an array (one array of view parameters per image)', params);
+  if (params.length !== n) throw outOfRange('params', `${n} entries (one per image)`, `${params.length} entries`, true);
+  if (n === 0) return { data: checkOut(options.out, 0) ?? new Float32Array(0), shape: [0, 0, channels, 0, 0] };
+  params.forEach((p, i) => {
+    if (!Array.isArray(p)) throw invalidType(`params[${i}]`, 'an array of view parameters', p);
+  });
+  const views = params[0].length;
+  if (views < 1) throw outOfRange('params[0]', 'at least one view', 'an empty array', true);
+  params.forEach((p, i) => {
+    if (p.length !== views) throw outOfRange(`params[${i}]`, `${views} views (as params[0])`, `${p.length} views`, true);
+  });
+  const threads = options.threads ?? 0;
+  assertThreads('options.threads', threads);
+  const first = params[0][0];
+  if (!isPlainObject(first) || !Array.isArray(first.size)) throw invalidType('params[0][0].size', '[height, width]', first?.size);
+  const [oh, ow] = first.size;
+  assertInteger('params[0][0].size[0]', oh, { min: 1, max: 16384 });
+  assertInteger('params[0][0].size[1]', ow, { min: 1, max: 16384 });
+  const out = checkOut(options.out, n * views * channels * oh * ow);
+  const data = await withCallSite(kernels().applyAugmentParams(images, params.flat(), { views, threads }, out));
+  return { data, shape: [n, views, channels, oh, ow] };
+}

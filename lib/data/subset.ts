@@ -1,0 +1,34 @@
+import { invalidType } from '../errors';
+import { assertInteger } from '../validate';
+import { assertImageDataset } from './dataset';
+import type { ImageDataset } from './types';
+
+/**
+ * The images and labels at `indices`, in that order, copied into a new dataset (repeats allowed, so
+ * bootstrap samples work). Class names are kept; the name records the subset size.
+ * @param dataset the source dataset.
+ * @param indices integers in [0, N): an array or any typed array.
+ * @throws TypeError / RangeError naming `indices[i]` for a non-integer or out-of-range index.
+ */
+export function subset(dataset: ImageDataset, indices: ArrayLike<number>): ImageDataset {
+  assertImageDataset('dataset', dataset);
+  if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
+    throw invalidType('indices', 'an array of indices', indices);
+  }
+  const [n, h, w, c] = dataset.images.shape;
+  const pixels = h * w * c;
+  const images = new Uint8Array(indices.length * pixels);
+  const labels = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i];
+    assertInteger(`indices[${i}]`, index, { min: 0, max: n - 1 });
+    images.set(dataset.images.data.subarray(index * pixels, (index + 1) * pixels), i * pixels);
+    labels[i] = dataset.labels[index];
+  }
+  return {
+    name: `${dataset.name}[${indices.length} of ${n}]`,
+    images: { data: images, shape: [indices.length, h, w, c] },
+    labels,
+    classes: [...dataset.classes],
+  };
+}

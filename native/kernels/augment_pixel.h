@@ -1,0 +1,262 @@
+// Per-pixel math of the augmentations, written to match torchvision 0.14's tensor functional
+// (transforms/functional_tensor.py) on float32 images in [0, 1], operation by operation, in the
+// same float32 arithmetic (scalars cast to float as torch casts Python numbers). Images are planar
+// [C][H][W] float32 with C = 1 or 3. Header-only and SSLMEM_HD for a later CUDA port.
+//
+// 1-channel images (torchvision's behaviour on a [1, H, W] tensor, which we follow):
+// - brightness: scales the channel; contrast: blends with the mean of the channel itself;
+// - saturation and hue: no-ops ("Match PIL behaviour" in functional_tensor.py);
+// - grayscale: a no-op (the output keeps 1 channel; 3-channel input keeps 3 equal channels).
+//
+// Resizing follows torch.nn.functional.interpolate(mode="bilinear", align_corners=False): source
+// coordinate (dst + 0.5) * in / out - 0.5, clamped at 0, the second tap clamped to the last pixel.
+// With antialias=True it follows torch's separable antialiased kernel (PIL's triangle filter whose
+// support widens by the downscale factor): horizontal pass first, then vertical, a pass skipped
+// when that dimension keeps its size.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "philox.h"
+
+namespace sslmem {
+
+// ITU-R 601-2 luma, as torchvision's rgb_to_grayscale: (0.2989 r + 0.587 g) + 0.114 b in float32.
+SSLMEM_HD inline float luma_f32(float r, float g, float b) {
+  return (0.2989f * r + 0.587f * g) + 0.114f * b;
+}
+
+SSLMEM_HD inline float clamp01_f32(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
+
+// torchvision _blend(img1, img2, ratio): ratio * img1 + (1 - ratio) * img2, clamped to [0, 1].
+// (1 - ratio) is computed in double and cast, as Python computes it before torch casts it.
+struct BlendWeights {
+  float a, b;
+};
+SSLMEM_HD inline BlendWeights blend_weights(double ratio) {
+  return {static_cast<float>(ratio), static_cast<float>(1.0 - ratio)};
+}
+SSLMEM_HD inline float blend_f32(float x, float y, BlendWeights w) { return clamp01_f32(w.a * x + w.b * y); }
+
+// --- Bilinear resize (align_corners = False) ---------------------------------------------------
+
+// For output index `dst`: first source tap (absolute, offset by the crop start), the step to the
+// second tap (0 at the last pixel) and the two weights, exactly as torch's
+// compute_source_index_and_lambda in float32 (identity when the size is unchanged).
+struct LinearTap {
+  int index0, step;
+  float w0, w1;
+};
+SSLMEM_HD inline LinearTap linear_tap(int dst, int in_size, int out_size, int offset) {
+  if (in_size == out_size) return {offset + dst, 0, 1.0f, 0.0f};
+  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  float src = scale * (static_cast<float>(dst) + 0.5f) - 0.5f;
+  if (src < 0.0f) src = 0.0f;
+  int i0 = static_cast<int>(src);
+  float l1 = src - static_cast<float>(i0);
+  l1 = l1 < 0.0f ? 0.0f : (l1 > 1.0f ? 1.0f : l1);
+  return {offset + i0, i0 < in_size - 1 ? 1 : 0, 1.0f - l1, l1};
+}
+
+// --- Antialiased resize (torch _upsample_bilinear2d_aa) ---------------------------------------
+
+// Taps of one output index: `count` consecutive source pixels from `first` (absolute), weights
+// normalised to sum 1. Returns the count; `weights` must hold aa_max_taps(in, out) floats.
+SSLMEM_HD inline int aa_max_taps(int in_size, int out_size) {
+  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  float support = scale >= 1.0f ? scale : 1.0f;  // interp_size (2) * 0.5 * max(scale, 1)
+  return static_cast<int>(std::ceil(support)) * 2 + 1;
+}
+SSLMEM_HD inline int aa_taps(int dst, int in_size, int out_size, int offset, int* first, float* weights) {
+  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  float support = scale >= 1.0f ? scale : 1.0f;
+  float center = scale * (static_cast<float>(dst) + 0.5f);
+  float invscale = scale >= 1.0f ? 1.0f / scale : 1.0f;
+  int xmin = static_cast<int>(center - support + 0.5f);
+  if (xmin < 0) xmin = 0;
+  int xmax = static_cast<int>(center + support + 0.5f);
+  if (xmax > in_size) xmax = in_size;
+  int count = xmax - xmin;
+  float total = 0.0f;
+  for (int j = 0; j < count; ++j) {
+    float x = (static_cast<float>(j + xmin) - center + 0.5f) * invscale;
+    float ax = x < 0.0f ? -x : x;
+    float w = ax < 1.0f ? 1.0f - ax : 0.0f;
+    weights[j] = w;
+    total += w;
+  }
+  for (int j = 0; j < count; ++j) {
+    if (total != 0.0f) weights[j] /= total;
+  }
+  *first = offset + xmin;
+  return count;
+}
+
+// --- Colour jitter (applied on planar float images of `n` pixels per channel) ----------------
+
+// adjust_brightness: _blend(img, 0, factor).
+SSLMEM_HD inline void adjust_brightness_f32(float* img, int channels, int64_t n, double factor) {
+  BlendWeights w = blend_weights(factor);
+  int64_t total = channels * n;
+  for (int64_t i = 0; i < total; ++i) img[i] = blend_f32(img[i], 0.0f, w);
+}
+
+// adjust_contrast: _blend(img, mean(grayscale(img)), factor); 1 channel: mean of the channel.
+SSLMEM_HD inline void adjust_contrast_f32(float* img, int channels, int64_t n, double factor) {
+  double sum = 0.0;
+  if (channels == 3) {
+    const float *r = img, *g = img + n, *b = img + 2 * n;
+    for (int64_t i = 0; i < n; ++i) sum += luma_f32(r[i], g[i], b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) sum += img[i];
+  }
+  float mean = static_cast<float>(sum / static_cast<double>(n));
+  BlendWeights w = blend_weights(factor);
+  int64_t total = channels * n;
+  for (int64_t i = 0; i < total; ++i) img[i] = blend_f32(img[i], mean, w);
+}
+
+// adjust_saturation: _blend(img, grayscale(img), factor); a no-op on 1 channel.
+SSLMEM_HD inline void adjust_saturation_f32(float* img, int channels, int64_t n, double factor) {
+  if (channels != 3) return;
+  BlendWeights w = blend_weights(factor);
+  float *r = img, *g = img + n, *b = img + 2 * n;
+  for (int64_t i = 0; i < n; ++i) {
+    float l = luma_f32(r[i], g[i], b[i]);
+    r[i] = blend_f32(r[i], l, w);
+    g[i] = blend_f32(g[i], l, w);
+    b[i] = blend_f32(b[i], l, w);
+  }
+}
+
+// One pixel of adjust_hue: torchvision's _rgb2hsv, h = (h + factor) mod 1 (Python's mod), _hsv2rgb.
+SSLMEM_HD inline void hue_shift_pixel_f32(float* r, float* g, float* b, float factor) {
+  float rr = *r, gg = *g, bb = *b;
+  float maxc = rr > gg ? rr : gg;
+  maxc = maxc > bb ? maxc : bb;
+  float minc = rr < gg ? rr : gg;
+  minc = minc < bb ? minc : bb;
+  bool eqc = maxc == minc;
+  float cr = maxc - minc;
+  float s = cr / (eqc ? 1.0f : maxc);
+  float div = eqc ? 1.0f : cr;
+  float rc = (maxc - rr) / div, gc = (maxc - gg) / div, bc = (maxc - bb) / div;
+  // torchvision sums three masked terms; exactly one mask is 1, the others add +0.
+  float h;
+  if (maxc == rr) {
+    h = bc - gc;
+  } else if (maxc == gg) {
+    h = 2.0f + rc - bc;
+  } else {
+    h = 4.0f + gc - rc;
+  }
+  h = std::fmod(h / 6.0f + 1.0f, 1.0f);
+  // torch.remainder(h + factor, 1.0): a - floor(a / b) * b.
+  float a = h + factor;
+  h = a - std::floor(a);
+  float v = maxc;
+  float h6 = h * 6.0f;
+  float fi = std::floor(h6);
+  float f = h6 - fi;
+  int i = static_cast<int>(fi);
+  float p = clamp01_f32(v * (1.0f - s));
+  float q = clamp01_f32(v * (1.0f - s * f));
+  float t = clamp01_f32(v * (1.0f - s * (1.0f - f)));
+  i = ((i % 6) + 6) % 6;
+  switch (i) {
+    case 0: *r = v, *g = t, *b = p; break;
+    case 1: *r = q, *g = v, *b = p; break;
+    case 2: *r = p, *g = v, *b = t; break;
+    case 3: *r = p, *g = q, *b = v; break;
+    case 4: *r = t, *g = p, *b = v; break;
+    default: *r = v, *g = p, *b = q; break;
+  }
+}
+
+// adjust_hue; a no-op on 1 channel. No clamp afterwards, as torchvision (hsv2rgb stays in [0, 1]).
+SSLMEM_HD inline void adjust_hue_f32(float* img, int channels, int64_t n, double factor) {
+  if (channels != 3) return;
+  float f = static_cast<float>(factor);
+  float *r = img, *g = img + n, *b = img + 2 * n;
+  for (int64_t i = 0; i < n; ++i) hue_shift_pixel_f32(r + i, g + i, b + i, f);
+}
+
+// RandomGrayscale: rgb_to_grayscale(img, num_output_channels = C): every channel becomes the luma.
+SSLMEM_HD inline void to_grayscale_f32(float* img, int channels, int64_t n) {
+  if (channels != 3) return;
+  float *r = img, *g = img + n, *b = img + 2 * n;
+  for (int64_t i = 0; i < n; ++i) {
+    float l = luma_f32(r[i], g[i], b[i]);
+    r[i] = l, g[i] = l, b[i] = l;
+  }
+}
+
+// --- Gaussian blur -------------------------------------------------------------------------
+
+// torchvision _get_gaussian_kernel1d in float32: x = linspace(-(k-1)/2, (k-1)/2, k),
+// pdf = exp(-0.5 * (x / sigma)^2), normalised by its sum. `kernel` holds k floats.
+SSLMEM_HD inline void gaussian_kernel1d_f32(int k, double sigma, float* kernel) {
+  float s = static_cast<float>(sigma);
+  float half = static_cast<float>(k - 1) * 0.5f;
+  float sum = 0.0f;
+  for (int i = 0; i < k; ++i) {
+    float x = -half + static_cast<float>(i);
+    float z = x / s;
+    float pdf = std::exp(-0.5f * (z * z));
+    kernel[i] = pdf;
+    sum += pdf;
+  }
+  for (int i = 0; i < k; ++i) kernel[i] /= sum;
+}
+
+// Reflect padding index ("reflect": the edge pixel is not repeated). Requires k / 2 < size.
+SSLMEM_HD inline int reflect_index(int i, int size) {
+  if (i < 0) return -i;
+  if (i >= size) return 2 * (size - 1) - i;
+  return i;
+}
+
+// Separable blur of one h x w plane through `tmp` (h * w floats): rows, then columns.
+// torchvision convolves with the outer product of the same 1-D kernel; the separable sum differs
+// only by float32 rounding order.
+SSLMEM_HD inline void gaussian_blur_plane_f32(float* plane, int h, int w, const float* kernel, int k, float* tmp) {
+  int half = k / 2;
+  for (int y = 0; y < h; ++y) {
+    const float* row = plane + static_cast<int64_t>(y) * w;
+    float* out = tmp + static_cast<int64_t>(y) * w;
+    for (int x = 0; x < w; ++x) {
+      float acc = 0.0f;
+      for (int t = 0; t < k; ++t) acc += kernel[t] * row[reflect_index(x + t - half, w)];
+      out[x] = acc;
+    }
+  }
+  for (int y = 0; y < h; ++y) {
+    float* out = plane + static_cast<int64_t>(y) * w;
+    for (int x = 0; x < w; ++x) out[x] = 0.0f;
+    for (int t = 0; t < k; ++t) {
+      const float* row = tmp + static_cast<int64_t>(reflect_index(y + t - half, h)) * w;
+      float kt = kernel[t];
+      for (int x = 0; x < w; ++x) out[x] += kt * row[x];
+    }
+  }
+}
+
+// --- Solarize and normalize -------------------------------------------------------------------
+
+// solarize: x >= threshold ? 1 - x : x (threshold cast to float32 as torch compares).
+SSLMEM_HD inline void solarize_f32(float* img, int64_t total, double threshold) {
+  float t = static_cast<float>(threshold);
+  for (int64_t i = 0; i < total; ++i) img[i] = img[i] >= t ? 1.0f - img[i] : img[i];
+}
+
+// normalize: (x - mean[c]) / std[c], a true division as torch's div_.
+SSLMEM_HD inline void normalize_f32(float* img, int channels, int64_t n, const double* mean, const double* std) {
+  for (int c = 0; c < channels; ++c) {
+    float m = static_cast<float>(mean[c]), s = static_cast<float>(std[c]);
+    float* plane = img + c * n;
+    for (int64_t i = 0; i < n; ++i) plane[i] = (plane[i] - m) / s;
+  }
+}
+
+}  // namespace sslmem

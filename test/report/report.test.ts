@@ -133,3 +133,26 @@ describe('cli: sslmem report', function () {
     }
   });
 });
+
+describe('report: images from the manifest\'s named dataset', function () {
+  this.timeout(60_000);
+  it('loads the named dataset, checks its fingerprint, and leaves the gallery out on a mismatch', async () => {
+    const { loadDataset, datasetFingerprint } = await import('../../lib/data');
+    const demo = await loadDataset('fashion-mnist-demo', 'train');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-report-named-'));
+    try {
+      writeSyntheticRun(dir);
+      const manifest = { format: 'sslmem-manifest/1', seed: 7, dataset: { name: 'fashion-mnist-demo/train', fingerprint: datasetFingerprint(demo), n: demo.labels.length }, extraDataset: null };
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+      const { resolveRunImages } = await import('../../lib/report/images');
+      const ok = await writeReport(dir, { resolveImages: resolveRunImages, galleryCount: 2 });
+      assert.equal(ok.galleryMissing, undefined);
+      assert.equal(ok.files.filter((f) => f.endsWith('.png')).length, 4);
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, dataset: { ...manifest.dataset, fingerprint: 'f00' } }));
+      const bad = await writeReport(dir, { resolveImages: resolveRunImages });
+      assert.match(bad.galleryMissing ?? '', /fingerprint/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

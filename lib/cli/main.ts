@@ -7,6 +7,8 @@ import { registerInfo } from './info';
 import { registerData } from './data';
 import { registerDistributed } from './distributed';
 import { registerReport } from './report';
+import { registerEval } from './eval';
+import { registerRemoval } from './removal';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerData(program);
   registerDistributed(program);
   registerReport(program);
+  registerEval(program);
+  registerRemoval(program);
   return program;
 }
 

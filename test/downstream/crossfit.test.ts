@@ -52,3 +52,15 @@ describe('downstream/crossfitScores', () => {
     await assert.rejects(crossfitScores({ images: indexedImages(30), hooks: fakeHooks(), signal: AbortSignal.abort() }), (e: Error) => e.name === 'AbortError');
   });
 });
+
+describe('downstream/crossfit outputs', () => {
+  it('writes a CSV the report reader parses back to the same scores', async () => {
+    const { crossfitCsv } = await import('../../lib/downstream/crossfit-output');
+    const { parseScoresCsv } = await import('../../lib/report/rundir');
+    const result = await crossfitScores({ images: indexedImages(12), seed: 3, hooks: fakeHooks() });
+    const rows = parseScoresCsv(crossfitCsv(result, Int32Array.from({ length: 12 }, (_, i) => i % 2)));
+    assert.deepEqual(rows.map((r) => r.m), Array.from(result.m));
+    assert.deepEqual(rows.map((r) => r.group), Array.from(result.fold, (f) => `fold-${f}`));
+    assert.deepEqual(rows.map((r) => r.label), Array.from({ length: 12 }, (_, i) => i % 2));
+  });
+});

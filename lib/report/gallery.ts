@@ -27,6 +27,21 @@ function sourceOf(row: ScoreRow, source: GalleryImages): Uint8Tensor | undefined
   return t && row.index >= 0 && row.index < t.shape[0] ? t : undefined;
 }
 
+/** The rows' images gathered into one uint8 NHWC tensor, in row order (every row must be available). */
+export function gatherRowImages(rows: readonly ScoreRow[], source: GalleryImages): Uint8Tensor {
+  const first = rows.length ? sourceOf(rows[0], source) : source.images;
+  if (!first) throw new RangeError('Expected images for every scored point but received none for the first row');
+  const [, h, w, c] = first.shape;
+  const size = h * w * c;
+  const data = new Uint8Array(rows.length * size);
+  rows.forEach((row, i) => {
+    const t = sourceOf(row, source);
+    if (!t || t.shape[1] !== h || t.shape[2] !== w || t.shape[3] !== c) throw new RangeError(`Expected an image of ${h}x${w}x${c} for point ${row.index} (${row.group}) but received ${t ? t.shape.slice(1).join('x') : 'none'}`);
+    data.set(t.data.subarray(row.index * size, (row.index + 1) * size), i * size);
+  });
+  return { data, shape: [rows.length, h, w, c] };
+}
+
 /** Whether every row's image can be found. */
 export function galleryAvailable(rows: readonly ScoreRow[], source: GalleryImages): boolean {
   return rows.every((row) => sourceOf(row, source) !== undefined);

@@ -68,3 +68,38 @@ describe('downstream/typicality', () => {
     assert.equal(result.encoder, 'g');
   });
 });
+
+describe('downstream/writeRunTypicality', () => {
+  it('embeds the scored points of a run directory and writes typicality.json the report reads', async function () {
+    this.timeout(60_000);
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { writeSyntheticRun } = await import('../report/fixture');
+    const { writeRunTypicality } = await import('../../lib/downstream/typicality-run');
+    const { readRunDirectory } = await import('../../lib/report/rundir');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-typicality-'));
+    try {
+      writeSyntheticRun(dir);
+      const py = spawnSync('/usr/bin/python3', ['-c', `import numpy as np; np.save(${JSON.stringify(path.join(dir, 'images.npy'))}, (np.arange(40*2*2*1) * 7 % 251).astype(np.uint8).reshape(40, 2, 2, 1))`], { encoding: 'utf8' });
+      assert.equal(py.status, 0, py.stderr);
+      const seen: number[] = [];
+      const encoder = {
+        embed: async (images: Uint8Tensor) => {
+          seen.push(images.shape[0]);
+          return { data: Float32Array.from(images.data, (v) => v + 1), shape: [images.shape[0], 4] };
+        },
+      };
+      const result = await writeRunTypicality(dir, { encoder, encoderName: 'pixels', k: 3, groups: ['candidates'] });
+      assert.deepEqual(seen, [14]); // the 14 candidates of the synthetic run
+      const file = readRunDirectory(dir).typicality!;
+      assert.equal(file.encoder, 'pixels');
+      assert.equal(file.atypicality.length, 14);
+      assert.deepEqual(file.indices, readRunDirectory(dir).scores.filter((r) => r.group === 'candidates').map((r) => r.index));
+      close(file.spearman.rho, result.spearman.rho, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -39,3 +39,33 @@ export function assertOptionalClasses(name: string, value: unknown, seen: number
   if (value === undefined) return;
   assertInteger(name, value, { min: Math.max(1, seen) });
 }
+
+/** The feature/label arguments shared by the linear probe and the kNN classifier. */
+export interface FeatureSets {
+  trainFeatures: unknown;
+  trainLabels: unknown;
+  testFeatures?: unknown;
+  testLabels?: unknown;
+  classes?: number;
+}
+
+/**
+ * Checks train features and labels, and test features (and labels when given) of the same width;
+ * returns the number of classes: options.classes, or 1 + the largest label seen.
+ */
+export function validateFeatureSets(options: FeatureSets): number {
+  const { trainFeatures, trainLabels, testFeatures, testLabels } = options;
+  assertFeatures('options.trainFeatures', trainFeatures);
+  assertLabels('options.trainLabels', trainLabels, trainFeatures.shape[0], options.classes);
+  const labelSets: Int32Array[] = [trainLabels];
+  if (testFeatures !== undefined) {
+    assertFeatures('options.testFeatures', testFeatures, trainFeatures.shape[1]);
+    if (testLabels !== undefined) {
+      assertLabels('options.testLabels', testLabels, testFeatures.shape[0], options.classes);
+      labelSets.push(testLabels);
+    }
+  }
+  const seen = classCount(...labelSets);
+  assertOptionalClasses('options.classes', options.classes, seen);
+  return options.classes ?? seen;
+}

@@ -5,12 +5,12 @@
  * (native/torch/knn_eval.cc).
  */
 import { torch } from '../binding';
-import { withCallSite } from '../errors';
+import { invalidType, withCallSite } from '../errors';
 import { withCancel } from '../abort';
 import { setTorchThreads } from '../system';
 import type { Tensor, Float32Tensor } from '../tensor';
 import { assertInteger, assertNumber, assertObject, assertThreads } from '../validate';
-import { assertFeatures, assertLabels, assertOptionalClasses, classCount } from './checks';
+import { validateFeatureSets } from './checks';
 
 /** Wu et al. 2018's k. */
 export const DEFAULT_KNN_K = 200;
@@ -53,12 +53,8 @@ export interface KnnClassifyResult {
 export async function knnClassify(options: KnnClassifyOptions): Promise<KnnClassifyResult> {
   assertObject('options', options);
   const { trainFeatures, trainLabels, testFeatures, testLabels } = options;
-  assertFeatures('options.trainFeatures', trainFeatures);
-  assertLabels('options.trainLabels', trainLabels, trainFeatures.shape[0], options.classes);
-  assertFeatures('options.testFeatures', testFeatures, trainFeatures.shape[1]);
-  if (testLabels !== undefined) assertLabels('options.testLabels', testLabels, testFeatures.shape[0], options.classes);
-  const seen = testLabels ? classCount(trainLabels, testLabels) : classCount(trainLabels);
-  assertOptionalClasses('options.classes', options.classes, seen);
+  if (testFeatures === undefined) throw invalidType('options.testFeatures', 'a tensor {data: Float32Array, shape: [M, D]}', testFeatures);
+  const classes = validateFeatureSets(options);
   const k = options.k ?? DEFAULT_KNN_K;
   assertInteger('options.k', k, { min: 1 });
   const temperature = options.temperature ?? DEFAULT_KNN_TEMPERATURE;
@@ -75,7 +71,7 @@ export async function knnClassify(options: KnnClassifyOptions): Promise<KnnClass
       native.knnClassify(trainFeatures, trainLabels, testFeatures, {
         k,
         temperature,
-        classes: options.classes ?? seen,
+        classes,
         batchSize,
         cancel,
       }),

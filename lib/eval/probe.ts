@@ -4,12 +4,12 @@
  * Sec. 5). Trained by libtorch on a worker thread (native/torch/probe.cc).
  */
 import { torch } from '../binding';
-import { withCallSite } from '../errors';
+import { invalidType, withCallSite } from '../errors';
 import { withCancel } from '../abort';
 import { setTorchThreads } from '../system';
 import type { Tensor, Float32Tensor } from '../tensor';
 import { assertInteger, assertNumber, assertObject, assertThreads } from '../validate';
-import { assertFeatures, assertLabels, assertOptionalClasses, classCount } from './checks';
+import { validateFeatureSets } from './checks';
 
 /** Default L2 penalty per sample: scikit-learn's LogisticRegression(C=1) at N = 10,000. */
 export const DEFAULT_PROBE_LAMBDA = 1e-4;
@@ -71,16 +71,9 @@ export interface LinearProbeResult {
 export async function linearProbe(options: LinearProbeOptions): Promise<LinearProbeResult> {
   assertObject('options', options);
   const { trainFeatures, trainLabels, testFeatures, testLabels } = options;
-  assertFeatures('options.trainFeatures', trainFeatures);
-  assertLabels('options.trainLabels', trainLabels, trainFeatures.shape[0], options.classes);
+  if (testFeatures !== undefined && testLabels === undefined) throw invalidType('options.testLabels', 'an Int32Array (testFeatures was given)', testLabels);
+  const classes = validateFeatureSets(options);
   const hasTest = testFeatures !== undefined;
-  if (hasTest) {
-    assertFeatures('options.testFeatures', testFeatures, trainFeatures.shape[1]);
-    assertLabels('options.testLabels', testLabels, testFeatures.shape[0], options.classes);
-  }
-  const seen = hasTest ? classCount(trainLabels, testLabels as Int32Array) : classCount(trainLabels);
-  assertOptionalClasses('options.classes', options.classes, seen);
-  const classes = options.classes ?? seen;
   const lambda = options.lambda ?? DEFAULT_PROBE_LAMBDA;
   assertNumber('options.lambda', lambda, { min: 0 });
   const epochs = options.epochs ?? DEFAULT_PROBE_EPOCHS;

@@ -2,16 +2,8 @@
 import type { Float32Tensor } from '../../lib/tensor';
 
 /** A seeded uniform generator (mulberry32), for test data only. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng as seededRandom } from '../augment/helpers';
+import { rng as seededRandom } from '../augment/helpers';
 
 export function gaussian(random: () => number): number {
   const u = Math.max(random(), 1e-12);

@@ -21,3 +21,7 @@ export {
 export type {
   AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
 } from './augment';
+export * from './eval';
+export * from './downstream';
+export { writeReport, readRunDirectory, REPORT_FILE, REPORT_ASSETS } from './report';
+export type { WriteReportOptions, WrittenReport, RunDirectory } from './report';

@@ -34,20 +34,34 @@ function fill(data: Float32Array): void {
   }
 }
 
+/**
+ * One measurement. `gbps`: input bytes per wall-clock second (median run). `gbPerCpuSecond`: input
+ * bytes per second of CPU time used by the whole process (all its threads), which a shared,
+ * oversubscribed machine disturbs far less than wall time (descheduled time is not counted).
+ */
 interface Row {
   dims: number;
   threads: number;
   name: string;
   gbps: number;
+  gbPerCpuSecond: number;
 }
 
 async function measure(name: string, dims: number, threads: number, fn: () => Promise<unknown> | unknown, rows: Row[]): Promise<void> {
+  let cpuMicros = 0, calls = 0;
+  const timed = async () => {
+    const start = process.cpuUsage();
+    await fn();
+    const used = process.cpuUsage(start);
+    cpuMicros += used.user + used.system;
+    calls++;
+  };
   const bench = new Bench({ time: 400, iterations: 5, warmupIterations: 1, warmupTime: 0 });
-  bench.add(name, fn);
+  bench.add(name, timed);
   await bench.run();
   const result = bench.tasks[0].result;
   if (result.state !== 'completed') throw new Error(`${name}: ${result.state}`);
-  rows.push({ dims, threads, name, gbps: bytes / (result.latency.p50 / 1000) / 1e9 });
+  rows.push({ dims, threads, name, gbps: bytes / (result.latency.p50 / 1000) / 1e9, gbPerCpuSecond: (bytes * calls) / cpuMicros / 1e3 });
 }
 
 function torchRows(file: string): Row[] {
@@ -55,8 +69,8 @@ function torchRows(file: string): Row[] {
     path.join(__dirname, '..', '..', 'bench', 'align_torch.py'), file, String(VIEWS), DIMS.join(','), threadCounts.join(','), '3',
   ], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return out.trim().split('\n').map((line) => {
-    const r = JSON.parse(line) as { fn: string; dims: number; threads: number; gbps: number; torch: string };
-    return { dims: r.dims, threads: r.threads, name: `torch ${r.torch} ${r.fn}`, gbps: r.gbps };
+    const r = JSON.parse(line) as { fn: string; dims: number; threads: number; gbps: number; gb_per_cpu_second: number; torch: string };
+    return { dims: r.dims, threads: r.threads, name: `torch ${r.torch} ${r.fn}`, gbps: r.gbps, gbPerCpuSecond: r.gb_per_cpu_second };
   });
 }
 
@@ -68,7 +82,7 @@ async function main(): Promise<void> {
     `hardware threads ${caps.hardwareThreads}; node ${process.version}`);
   const rows: Row[] = [];
   for (const threads of threadCounts) {
-    const copy = new ParallelCopy(bytes, threads);
+    const copy = await ParallelCopy.create(bytes, threads);
     await measure('memcpy', 0, threads, () => copy.copy(), rows);
     await copy.close();
     await measure('native scan (findNonFinite)', 0, threads, () => kernels().findNonFinite(data, threads), rows);
@@ -93,21 +107,25 @@ async function main(): Promise<void> {
 }
 
 function report(rows: Row[]): void {
-  const find = (name: string, dims: number, threads: number) => rows.find((r) => r.name.endsWith(name) && (r.dims === dims || r.dims === 0) && r.threads === threads);
-  console.log('\n| threads | D | sslmem l2-normalized | sslmem cosine-similarity | sslmem l2 | memcpy | native scan | PyTorch cosine_similarity | PyTorch cdist | l2n / memcpy | cos vs PyTorch | l2 vs cdist |');
+  const find = (name: string, dims: number, threads: number) =>
+    rows.find((r) => r.name.endsWith(name) && (r.dims === dims || r.dims === 0) && r.threads === threads);
+  const cell = (r: Row | undefined) => (r ? `${r.gbps.toFixed(2)} (${r.gbPerCpuSecond.toFixed(2)})` : 'n/a');
+  const ratio = (a: Row | undefined, b: Row | undefined, key: 'gbps' | 'gbPerCpuSecond') =>
+    a && b ? (a[key] / b[key]).toFixed(a[key] / b[key] < 10 ? 2 : 0) : 'n/a';
+  const both = (a: Row | undefined, b: Row | undefined) => `${ratio(a, b, 'gbps')} (${ratio(a, b, 'gbPerCpuSecond')})`;
+  console.log('\nGB/s of input per wall-clock second (in parentheses: per CPU-second of the whole process)\n');
+  console.log('| threads | D | l2-normalized | cosine-similarity | l2 | memcpy | native scan | torch cosine_similarity | torch cdist | l2-normalized / memcpy | cosine vs torch | l2 vs cdist |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const gb = (r?: Row) => (r ? `${r.gbps.toFixed(2)} GB/s` : 'n/a');
-  const ratio = (a?: Row, b?: Row, suffix = '') => (a && b ? `${(a.gbps / b.gbps).toFixed(a.gbps / b.gbps < 10 ? 2 : 0)}${suffix}` : 'n/a');
   for (const threads of threadCounts) {
     for (const dims of DIMS) {
       const l2n = find('sslmem l2-normalized', dims, threads), cos = find('sslmem cosine-similarity', dims, threads);
       const l2 = find('sslmem l2', dims, threads), copy = find('memcpy', 0, threads), scan = find('native scan (findNonFinite)', 0, threads);
       const tcos = find('F.cosine_similarity', dims, threads), tcdist = find('torch.cdist', dims, threads);
-      console.log(`| ${threads} | ${dims} | ${gb(l2n)} | ${gb(cos)} | ${gb(l2)} | ${gb(copy)} | ${gb(scan)} | ${gb(tcos)} | ${gb(tcdist)} | ` +
-        `${ratio(l2n, copy)} | ${ratio(cos, tcos, 'x')} | ${ratio(l2, tcdist, 'x')} |`);
+      console.log(`| ${threads} | ${dims} | ${cell(l2n)} | ${cell(cos)} | ${cell(l2)} | ${cell(copy)} | ${cell(scan)} | ${cell(tcos)} | ${cell(tcdist)} | ` +
+        `${both(l2n, copy)} | ${both(cos, tcos)} | ${both(l2, tcdist)} |`);
     }
   }
-  console.log('\nGB/s = input bytes per second (memcpy: bytes copied per second; it reads and writes them). Median of >= 5 runs.');
+  console.log('\nsslmem: median of >= 5 runs (tinybench); torch: median of 3. memcpy counts bytes copied (it reads and writes them).');
 }
 
 main().catch((error) => {

@@ -6,8 +6,9 @@ FILE holds float32 values reshaped to [N, VIEWS, D] for each D. For each D and t
 times, in anchor mode (view 0 against views 1..V-1):
   F.cosine_similarity(x[:, :1], x[:, 1:], dim=-1)
   torch.cdist(x[:, :1], x[:, 1:])            (L2 distance)
-and prints one JSON line per measurement: {"fn", "dims", "threads", "seconds" (median), "gbps"},
-GB/s counted as input bytes (N * V * D * 4) per second.
+and prints one JSON line per measurement: {"fn", "dims", "threads", "seconds" (median), "gbps",
+"gb_per_cpu_second"}, GB counted as input bytes (N * V * D * 4), per wall-clock second and per
+second of process CPU time (all threads).
 """
 import json
 import statistics
@@ -33,13 +34,16 @@ def main(path, views, dims, threads, repeats):
             for name, fn in fns.items():
                 fn()  # warm-up
                 times = []
+                cpu_start = time.process_time()
                 for _ in range(repeats):
                     start = time.perf_counter()
                     fn()
                     times.append(time.perf_counter() - start)
+                cpu = time.process_time() - cpu_start
                 seconds = statistics.median(times)
-                print(json.dumps({"fn": name, "dims": d, "threads": t, "seconds": seconds,
-                                  "gbps": x.numel() * 4 / seconds / 1e9, "torch": torch.__version__}), flush=True)
+                size = x.numel() * 4
+                print(json.dumps({"fn": name, "dims": d, "threads": t, "seconds": seconds, "gbps": size / seconds / 1e9,
+                                  "gb_per_cpu_second": size * repeats / cpu / 1e9, "torch": torch.__version__}), flush=True)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
-export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult } from './align';
+export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult, Float16BitsTensor, ReprsTensor } from './align';
 export * from './data';
 export * from './distributed';
 export {

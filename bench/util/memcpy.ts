@@ -1,29 +1,34 @@
 /**
- * memcpy baseline for the benchmarks: copies a SharedArrayBuffer into another with `threads`
- * worker threads, each copying its own contiguous slice (TypedArray.prototype.set is a memmove).
- * GB/s are counted as bytes of the source per second, like the kernels' input bytes; a copy
- * moves twice that through memory (read + write).
+ * memcpy baseline for the benchmarks: `threads` worker threads each copy their own slice of the
+ * total bytes between two ordinary ArrayBuffers they own (TypedArray.prototype.set is a plain
+ * memmove there; on a SharedArrayBuffer V8 uses a slower relaxed-atomic copy, so shared memory
+ * would understate memcpy). GB/s are counted as bytes copied per second, like the kernels' input
+ * bytes; a copy moves twice that through memory (read + write).
  */
 import { Worker } from 'node:worker_threads';
 
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { src, dst, begin, end } = workerData;
-const from = new Uint8Array(src, begin, end - begin), to = new Uint8Array(dst, begin, end - begin);
+const from = new Uint8Array(workerData.bytes).fill(7), to = new Uint8Array(workerData.bytes);
+to.set(from); // first touch of every page, outside the timing
 parentPort.on('message', () => { to.set(from); parentPort.postMessage(0); });
+parentPort.postMessage('ready');
 `;
 
 export class ParallelCopy {
   private readonly workers: Worker[] = [];
 
-  constructor(readonly bytes: number, readonly threads: number) {
-    const src = new SharedArrayBuffer(bytes), dst = new SharedArrayBuffer(bytes);
-    new Uint8Array(src).fill(7);
-    const chunk = Math.ceil(bytes / threads / 64) * 64;
+  private constructor(readonly bytes: number, readonly threads: number) {}
+
+  /** Starts the workers and waits until each has allocated and touched its buffers. */
+  static async create(bytes: number, threads: number): Promise<ParallelCopy> {
+    const copy = new ParallelCopy(bytes, threads);
+    const slice = Math.ceil(bytes / threads / 64) * 64;
     for (let t = 0; t < threads; t++) {
-      const begin = Math.min(bytes, t * chunk), end = Math.min(bytes, begin + chunk);
-      this.workers.push(new Worker(workerSource, { eval: true, workerData: { src, dst, begin, end } }));
+      copy.workers.push(new Worker(workerSource, { eval: true, workerData: { bytes: Math.min(slice, bytes - t * slice) } }));
     }
+    await Promise.all(copy.workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+    return copy;
   }
 
   /** One full copy, all workers at once. */

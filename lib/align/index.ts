@@ -10,12 +10,23 @@
  * multi-threaded over points, one pass over memory; the work runs off the main thread.
  */
 import { kernels } from '../binding';
-import { outOfRange, withCallSite } from '../errors';
-import { assertTensor, Float32Tensor } from '../tensor';
-import { assertBoolean, assertObject, assertOneOf, assertThreads } from '../validate';
+import { invalidType, outOfRange, withCallSite } from '../errors';
+import { assertTensor, Float32Tensor, Tensor } from '../tensor';
+import { assertBoolean, assertObject, assertOneOf, assertThreads, isPlainObject } from '../validate';
 import { AlignMetric, alignMetrics, Pairing, pairings } from './metrics';
 
 export * from './metrics';
+
+/**
+ * float16 representations: a Uint16Array holding IEEE 754 binary16 bit patterns (what
+ * `torch.float16` tensors, `numpy.float16` arrays and Node's `Float16Array` store). The kernels
+ * widen each point's block exactly to float32 (F16C where the CPU has it), so results equal those
+ * of the float32 path on the widened values, while reading half the bytes.
+ */
+export type Float16BitsTensor = Tensor<Uint16Array>;
+
+/** Representations [N, V, D]: float32, or float16 as {@link Float16BitsTensor}. */
+export type ReprsTensor = Float32Tensor | Float16BitsTensor;
 
 /** Options of {@link align} and {@link alignDifference}. */
 export interface AlignOptions {
@@ -101,10 +112,12 @@ function resolveOptions(options: AlignOptions | undefined): ResolvedOptions {
   return resolved;
 }
 
-/** Checks a [N, V, D] float32 tensor with N >= 1, V >= 2, D >= 1. */
-function assertReprs(name: string, value: unknown): asserts value is Float32Tensor {
-  assertTensor(name, value, Float32Array, 3);
-  const [n, v, d] = value.shape;
+/** Checks a [N, V, D] float32 (or float16-bits) tensor with N >= 1, V >= 2, D >= 1. */
+function assertReprs(name: string, value: unknown): asserts value is ReprsTensor {
+  const halves = isPlainObject(value) && value.data instanceof Uint16Array;
+  if (halves) assertTensor(name, value, Uint16Array, 3);
+  else assertTensor(name, value, Float32Array, 3);
+  const [n, v, d] = (value as ReprsTensor).shape;
   if (n < 1) throw outOfRange(`${name}.shape[0]`, 'at least 1 point', n);
   if (v < 2) throw outOfRange(`${name}.shape[1]`, 'at least 2 views for every pairing', v);
   if (d < 1) throw outOfRange(`${name}.shape[2]`, 'at least 1 dimension', d);
@@ -112,18 +125,18 @@ function assertReprs(name: string, value: unknown): asserts value is Float32Tens
 
 /**
  * Per-point alignment statistics of representations `reprs` [N, V, D] (N points, V views each,
- * D dimensions; float32): for each point, the mean, sample standard deviation and count of the
+ * D dimensions; float32, or float16 as {@link Float16BitsTensor}): for each point, the mean, sample standard deviation and count of the
  * metric over the view pairs its pairing selects. Defaults follow SSLMem (Wang et al., ICLR 2024):
  * L2 distance between L2-normalized representations, view 0 (clean) as the anchor, as in the
  * authors' code.
  *
  * @example
  * const { mean } = await align(reprs, { metric: 'l2-normalized', pairing: 'anchor' });
- * @throws TypeError when reprs is not a {data: Float32Array, shape} tensor; RangeError for a rank
+ * @throws TypeError when reprs is not a {data: Float32Array | Uint16Array, shape} tensor; RangeError for a rank
  * other than 3, N = 0, V < 2, D = 0, or (unless `checkFinite: false`) NaN/Infinity, naming the first
  * bad row ("reprs row [point 3, view 1] contains NaN").
  */
-export async function align(reprs: Float32Tensor, options?: AlignOptions): Promise<AlignResult> {
+export async function align(reprs: ReprsTensor, options?: AlignOptions): Promise<AlignResult> {
   assertReprs('reprs', reprs);
   const o = resolveOptions(options);
   const result = await withCallSite(kernels().alignPairStats(reprs, o));
@@ -139,11 +152,15 @@ export async function align(reprs: Float32Tensor, options?: AlignOptions): Promi
  * meanDiff is the memorization score m(x) = L(g, x) - L(f, x) of Wang et al. (ICLR 2024) for a
  * distance metric (for `'cosine-similarity'` the sign is reversed).
  *
- * @throws as {@link align}, and a RangeError when g's shape differs from f's.
+ * @throws as {@link align}, a RangeError when g's shape differs from f's, and a TypeError when
+ * their dtypes differ.
  */
-export async function alignDifference(f: Float32Tensor, g: Float32Tensor, options?: AlignOptions): Promise<DifferenceResult> {
+export async function alignDifference(f: ReprsTensor, g: ReprsTensor, options?: AlignOptions): Promise<DifferenceResult> {
   assertReprs('f', f);
   assertReprs('g', g);
+  if (f.data.constructor !== g.data.constructor) {
+    throw invalidType('g.data', `a ${f.data.constructor.name} like f.data`, g.data);
+  }
   if (f.shape.some((d, i) => d !== g.shape[i])) {
     throw outOfRange('g.shape', `the shape of f [${f.shape.join(', ')}]`, `[${g.shape.join(', ')}]`, true);
   }

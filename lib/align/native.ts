@@ -2,8 +2,7 @@
  * Raw native functions of the alignment capability (native/addon/align_binding.cc). The public
  * API is {@link ../align/index}; these are called only through it and by the backend tests.
  */
-import type { Float32Tensor } from '../tensor';
-import type { AlignResult, DifferenceResult } from './index';
+import type { AlignResult, DifferenceResult, ReprsTensor } from './index';
 
 /** Options exactly as the native side reads them (defaults are the native ones). */
 export interface AlignNativeOptions {
@@ -22,9 +21,9 @@ export type AlignNativeDifference = Omit<DifferenceResult, 'metric' | 'pairing'>
 
 export interface AlignNative {
   /** Per-point pair statistics of reprs [N, V, D]. */
-  alignPairStats(reprs: Float32Tensor, options?: AlignNativeOptions): Promise<AlignNativeStats>;
+  alignPairStats(reprs: ReprsTensor, options?: AlignNativeOptions): Promise<AlignNativeStats>;
   /** Per-point paired difference g - f of two [N, V, D] tensors of the same views. */
-  alignDifference(f: Float32Tensor, g: Float32Tensor, options?: AlignNativeOptions): Promise<AlignNativeDifference>;
+  alignDifference(f: ReprsTensor, g: ReprsTensor, options?: AlignNativeOptions): Promise<AlignNativeDifference>;
   /** The backend chosen when the addon loaded, and every backend this CPU can run. */
   alignBackends(): { selected: string; available: string[] };
 }

@@ -36,6 +36,11 @@ function formatSummary(s: DatasetSummary): string {
   return lines.join('\n') + '\n';
 }
 
+/** Image-folder decoding progress on one terminal line. */
+function showProgress({ done, total }: { done: number; total: number }): void {
+  process.stderr.write(`\rdecoding images: ${done}/${total}${done === total ? '\n' : ''}`);
+}
+
 /** `sslmem data info <name|path>`: N, shape, per-class counts and fingerprint of a dataset. */
 export function registerData(program: Command): void {
   const data = program.command('data').description('inspect datasets');
@@ -56,6 +61,7 @@ export function registerData(program: Command): void {
         labels: options.labels,
         size: options.size,
         channels: options.channels === undefined ? undefined : (Number(options.channels) as 1 | 3),
+        onProgress: process.stderr.isTTY ? showProgress : undefined,
       });
       const summary = summarizeDataset(dataset);
       process.stdout.write(options.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));

@@ -50,7 +50,7 @@ export interface LoadCifarOptions {
   split?: 'train' | 'test';
   /** CIFAR-100 only: label by the 100 'fine' classes or the 20 'coarse' superclasses. Default 'fine'. */
   label?: 'fine' | 'coarse';
-  /** Dataset name; default the directory or first file path with the split. */
+  /** Dataset name; default "DIRECTORY/SPLIT" for a directory, else the file paths. */
   name?: string;
 }
 
@@ -70,7 +70,7 @@ export async function loadCifar(source: string | string[], options: LoadCifarOpt
   assertOneOf('options.label', label, ['fine', 'coarse'] as const);
   if (options.format !== undefined) assertOneOf('options.format', options.format, ['cifar-10', 'cifar-100'] as const);
 
-  const { files, directory, format } = await resolveBatches(source, split, options.format);
+  const { files, directory, format, fromDirectory } = await resolveBatches(source, split, options.format);
   const info = FORMATS[format];
   const recordLength = info.labelBytes + PIXELS;
   const contents = await Promise.all(files.map((file) => readDataFile(file, `${format} binary batches`)));
@@ -102,7 +102,7 @@ export async function loadCifar(source: string | string[], options: LoadCifarOpt
   const namesFile = path.join(directory, info.namesFile[label]);
   const classes = (await readClassNames(namesFile, classCount)) ?? Array.from({ length: classCount }, (_, i) => String(i));
   assertLabelsHaveClasses(labels, classes, files.join(', '));
-  const name = options.name ?? (typeof source === 'string' ? `${source}/${split}` : files[0]);
+  const name = options.name ?? (fromDirectory ? `${directory}/${split}` : files.join(', '));
   return { name, images: { data: images, shape: [n, SIDE, SIDE, 3] }, labels, classes };
 }
 
@@ -119,12 +119,12 @@ async function resolveBatches(
   source: string | string[],
   split: 'train' | 'test',
   format: CifarFormat | undefined,
-): Promise<{ files: string[]; directory: string; format: CifarFormat }> {
+): Promise<{ files: string[]; directory: string; format: CifarFormat; fromDirectory: boolean }> {
   if (Array.isArray(source)) {
     if (source.length === 0) throw new RangeError('Expected at least one CIFAR batch file for source but received an empty array');
     source.forEach((file, i) => assertString(`source[${i}]`, file, { nonEmpty: true }));
     const named100 = source.every((file) => /^(train|test)\.bin$/.test(path.basename(file)));
-    return { files: source, directory: path.dirname(source[0]), format: format ?? (named100 ? 'cifar-100' : 'cifar-10') };
+    return { files: source, directory: path.dirname(source[0]), format: format ?? (named100 ? 'cifar-100' : 'cifar-10'), fromDirectory: false };
   }
   assertString('source', source, { nonEmpty: true });
   let stat;
@@ -135,7 +135,7 @@ async function resolveBatches(
   }
   if (!stat.isDirectory()) {
     const named100 = /^(train|test)\.bin$/.test(path.basename(source));
-    return { files: [source], directory: path.dirname(source), format: format ?? (named100 ? 'cifar-100' : 'cifar-10') };
+    return { files: [source], directory: path.dirname(source), format: format ?? (named100 ? 'cifar-100' : 'cifar-10'), fromDirectory: false };
   }
   const entries = await fs.readdir(source);
   const resolved = format ?? (entries.some((e) => FORMATS['cifar-100'].batches[split].test(e)) ? 'cifar-100' : 'cifar-10');
@@ -147,7 +147,7 @@ async function resolveBatches(
     const expected = resolved === 'cifar-10' ? (split === 'train' ? 'data_batch_1.bin ...' : 'test_batch.bin') : `${split}.bin`;
     throw fileNotFound(path.join(source, expected), `${resolved} ${split} batches`);
   }
-  return { files: batches.map((b) => path.join(source, b)), directory: source, format: resolved };
+  return { files: batches.map((b) => path.join(source, b)), directory: source, format: resolved, fromDirectory: true };
 }
 
 /** Class names, one a line (blank lines skipped), or undefined when the file does not exist. */

@@ -11,6 +11,7 @@ import type { ImageDataset } from './types';
 
 /** File formats {@link openDataset} reads. */
 export const DATASET_FORMATS = ['idx', 'cifar-10', 'cifar-100', 'npy', 'folder'] as const;
+/** A file format {@link openDataset} reads. */
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** Options of {@link openDataset}. */
@@ -26,6 +27,10 @@ export interface OpenDatasetOptions {
   size?: number | [number, number];
   /** Image folders only: 1 or 3 output channels. */
   channels?: 1 | 3;
+  /** Image folders only: called after each decoded image. */
+  onProgress?: (progress: { done: number; total: number }) => void;
+  /** Image folders only: stops loading between images. */
+  signal?: AbortSignal;
 }
 
 const IDX_IMAGES = /images-idx3-ubyte(\.gz)?$/;
@@ -66,7 +71,7 @@ export async function openDataset(source: string, options: OpenDatasetOptions = 
     case 'cifar-100':
       return loadCifar(source, { format: format as CifarFormat, split });
     case 'folder':
-      return loadImageFolder(source, { size: options.size, channels: options.channels });
+      return loadImageFolder(source, { size: options.size, channels: options.channels, onProgress: options.onProgress, signal: options.signal });
   }
 }
 

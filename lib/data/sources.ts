@@ -24,7 +24,9 @@ export const MNIST_CLASSES: readonly string[] = Object.freeze(['0', '1', '2', '3
 
 /** Names accepted by {@link loadDataset}. */
 export const DATASET_NAMES = ['fashion-mnist', 'mnist', 'fashion-mnist-demo'] as const;
+/** A name {@link loadDataset} knows. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
+/** Which part of a named dataset: the training set or the held-out test set. */
 export type DatasetSplit = 'train' | 'test';
 
 /** Where Debian's `dataset-fashion-mnist` installs the files. */

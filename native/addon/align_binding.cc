@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "../kernels/align.h"
@@ -40,7 +41,16 @@ AlignCall read_align_options(const Napi::Value& value) {
   return call;
 }
 
-AlignShape shape_of(const TensorArg<float>& t) { return {t.shape[0], t.shape[1], t.shape[2]}; }
+template <typename In>
+AlignShape shape_of(const TensorArg<In>& t) { return {t.shape[0], t.shape[1], t.shape[2]}; }
+
+// float16 input arrives as a Uint16Array of IEEE half bits; everything else is read as float32
+// (whose reader names the expected Float32Array in its error).
+bool holds_halves(const Napi::Value& tensor) {
+  if (!tensor.IsObject() || tensor.IsTypedArray() || tensor.IsArray()) return false;
+  Napi::Value data = tensor.As<Napi::Object>().Get("data");
+  return data.IsTypedArray() && data.As<Napi::TypedArray>().TypedArrayType() == napi_uint16_array;
+}
 
 std::string shape_text(const std::vector<int64_t>& shape) {
   std::string out = "[";
@@ -48,85 +58,105 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return out + "]";
 }
 
-// alignPairStats(reprs: {data: Float32Array, shape: [N, V, D]}, options?): Promise<{count, mean, std, pairs?}>
+template <typename In>
+Napi::Value RunPairStats(const Napi::CallbackInfo& info) {
+  TensorArg<In> reprs = read_tensor<In>(info[0], "reprs", 3);
+  AlignCall call = read_align_options(info[1]);
+  AlignShape shape = shape_of(reprs);
+  const int64_t count = pair_count(call.config.pairing, shape.views, "reprs.shape[1]");
+  struct Result {
+    std::vector<double> mean, std;
+    std::vector<float> pairs;
+  };
+  auto result = std::make_shared<Result>();
+  return PromiseWorker::Run(
+      info.Env(), {reprs.holder},
+      [reprs, call, shape, count, result] {
+        result->mean.resize(static_cast<size_t>(shape.points));
+        result->std.resize(static_cast<size_t>(shape.points));
+        if (call.return_pairs) result->pairs.resize(static_cast<size_t>(shape.points * count));
+        float* pairs = call.return_pairs ? result->pairs.data() : nullptr;
+        if constexpr (std::is_same_v<In, float>) {
+          align_pair_stats_f32(reprs.data, shape, call.config, "reprs", result->mean.data(), result->std.data(), pairs);
+        } else {
+          align_pair_stats_f16(reprs.data, shape, call.config, "reprs", result->mean.data(), result->std.data(), pairs);
+        }
+      },
+      [call, shape, count, result](Napi::Env env) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("count", Napi::Number::New(env, static_cast<double>(count)));
+        out.Set("mean", adopt_float64(env, std::move(result->mean)));
+        out.Set("std", adopt_float64(env, std::move(result->std)));
+        if (call.return_pairs) out.Set("pairs", make_tensor(env, adopt_float32(env, std::move(result->pairs)), {shape.points, count}));
+        return out;
+      });
+}
+
+// alignPairStats(reprs: {data: Float32Array | Uint16Array (float16 bits), shape: [N, V, D]}, options?):
+// Promise<{count, mean, std, pairs?}>
 Napi::Value AlignPairStats(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    TensorArg<float> reprs = read_tensor<float>(info[0], "reprs", 3);
-    AlignCall call = read_align_options(info[1]);
-    AlignShape shape = shape_of(reprs);
-    const int64_t count = pair_count(call.config.pairing, shape.views, "reprs.shape[1]");
-    struct Result {
-      std::vector<double> mean, std;
-      std::vector<float> pairs;
-    };
-    auto result = std::make_shared<Result>();
-    return PromiseWorker::Run(
-        info.Env(), {reprs.holder},
-        [reprs, call, shape, count, result] {
-          result->mean.resize(static_cast<size_t>(shape.points));
-          result->std.resize(static_cast<size_t>(shape.points));
-          if (call.return_pairs) result->pairs.resize(static_cast<size_t>(shape.points * count));
-          align_pair_stats_f32(reprs.data, shape, call.config, "reprs", result->mean.data(), result->std.data(),
-                               call.return_pairs ? result->pairs.data() : nullptr);
-        },
-        [call, shape, count, result](Napi::Env env) -> Napi::Value {
-          Napi::Object out = Napi::Object::New(env);
-          out.Set("count", Napi::Number::New(env, static_cast<double>(count)));
-          out.Set("mean", adopt_float64(env, std::move(result->mean)));
-          out.Set("std", adopt_float64(env, std::move(result->std)));
-          if (call.return_pairs) out.Set("pairs", make_tensor(env, adopt_float32(env, std::move(result->pairs)), {shape.points, count}));
-          return out;
-        });
+    return holds_halves(info[0]) ? RunPairStats<uint16_t>(info) : RunPairStats<float>(info);
   });
 }
 
-// alignDifference(f, g, options?): Promise<{count, meanF, meanG, meanDiff, stdDiff, se, pairsF?, pairsG?}>
+template <typename In>
+Napi::Value RunDifference(const Napi::CallbackInfo& info) {
+  TensorArg<In> f = read_tensor<In>(info[0], "f", 3);
+  TensorArg<In> g = read_tensor<In>(info[1], "g", 3);
+  if (f.shape != g.shape) throw_range("g.shape", "the shape of f " + shape_text(f.shape), shape_text(g.shape));
+  AlignCall call = read_align_options(info[2]);
+  AlignShape shape = shape_of(f);
+  const int64_t count = pair_count(call.config.pairing, shape.views, "f.shape[1]");
+  struct Result {
+    std::vector<double> mean_f, mean_g, mean_diff, std_diff, se;
+    std::vector<float> pairs_f, pairs_g;
+  };
+  auto result = std::make_shared<Result>();
+  return PromiseWorker::Run(
+      info.Env(), {f.holder, g.holder},
+      [f, g, call, shape, count, result] {
+        const size_t n = static_cast<size_t>(shape.points);
+        for (auto* v : {&result->mean_f, &result->mean_g, &result->mean_diff, &result->std_diff, &result->se}) v->resize(n);
+        if (call.return_pairs) {
+          result->pairs_f.resize(n * static_cast<size_t>(count));
+          result->pairs_g.resize(n * static_cast<size_t>(count));
+        }
+        DifferenceOutputs out;
+        out.mean_f = result->mean_f.data();
+        out.mean_g = result->mean_g.data();
+        out.mean_diff = result->mean_diff.data();
+        out.std_diff = result->std_diff.data();
+        out.se = result->se.data();
+        out.pairs_f = call.return_pairs ? result->pairs_f.data() : nullptr;
+        out.pairs_g = call.return_pairs ? result->pairs_g.data() : nullptr;
+        if constexpr (std::is_same_v<In, float>) {
+          align_difference_f32(f.data, g.data, shape, call.config, out);
+        } else {
+          align_difference_f16(f.data, g.data, shape, call.config, out);
+        }
+      },
+      [call, shape, count, result](Napi::Env env) -> Napi::Value {
+        Napi::Object out = Napi::Object::New(env);
+        out.Set("count", Napi::Number::New(env, static_cast<double>(count)));
+        out.Set("meanF", adopt_float64(env, std::move(result->mean_f)));
+        out.Set("meanG", adopt_float64(env, std::move(result->mean_g)));
+        out.Set("meanDiff", adopt_float64(env, std::move(result->mean_diff)));
+        out.Set("stdDiff", adopt_float64(env, std::move(result->std_diff)));
+        out.Set("se", adopt_float64(env, std::move(result->se)));
+        if (call.return_pairs) {
+          out.Set("pairsF", make_tensor(env, adopt_float32(env, std::move(result->pairs_f)), {shape.points, count}));
+          out.Set("pairsG", make_tensor(env, adopt_float32(env, std::move(result->pairs_g)), {shape.points, count}));
+        }
+        return out;
+      });
+}
+
+// alignDifference(f, g, options?): Promise<{count, meanF, meanG, meanDiff, stdDiff, se, pairsF?, pairsG?}>.
+// f and g share one dtype: both Float32Array or both Uint16Array (float16 bits).
 Napi::Value AlignDifference(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    TensorArg<float> f = read_tensor<float>(info[0], "f", 3);
-    TensorArg<float> g = read_tensor<float>(info[1], "g", 3);
-    if (f.shape != g.shape) throw_range("g.shape", "the shape of f " + shape_text(f.shape), shape_text(g.shape));
-    AlignCall call = read_align_options(info[2]);
-    AlignShape shape = shape_of(f);
-    const int64_t count = pair_count(call.config.pairing, shape.views, "f.shape[1]");
-    struct Result {
-      std::vector<double> mean_f, mean_g, mean_diff, std_diff, se;
-      std::vector<float> pairs_f, pairs_g;
-    };
-    auto result = std::make_shared<Result>();
-    return PromiseWorker::Run(
-        info.Env(), {f.holder, g.holder},
-        [f, g, call, shape, count, result] {
-          const size_t n = static_cast<size_t>(shape.points);
-          for (auto* v : {&result->mean_f, &result->mean_g, &result->mean_diff, &result->std_diff, &result->se}) v->resize(n);
-          if (call.return_pairs) {
-            result->pairs_f.resize(n * static_cast<size_t>(count));
-            result->pairs_g.resize(n * static_cast<size_t>(count));
-          }
-          DifferenceOutputs out;
-          out.mean_f = result->mean_f.data();
-          out.mean_g = result->mean_g.data();
-          out.mean_diff = result->mean_diff.data();
-          out.std_diff = result->std_diff.data();
-          out.se = result->se.data();
-          out.pairs_f = call.return_pairs ? result->pairs_f.data() : nullptr;
-          out.pairs_g = call.return_pairs ? result->pairs_g.data() : nullptr;
-          align_difference_f32(f.data, g.data, shape, call.config, out);
-        },
-        [call, shape, count, result](Napi::Env env) -> Napi::Value {
-          Napi::Object out = Napi::Object::New(env);
-          out.Set("count", Napi::Number::New(env, static_cast<double>(count)));
-          out.Set("meanF", adopt_float64(env, std::move(result->mean_f)));
-          out.Set("meanG", adopt_float64(env, std::move(result->mean_g)));
-          out.Set("meanDiff", adopt_float64(env, std::move(result->mean_diff)));
-          out.Set("stdDiff", adopt_float64(env, std::move(result->std_diff)));
-          out.Set("se", adopt_float64(env, std::move(result->se)));
-          if (call.return_pairs) {
-            out.Set("pairsF", make_tensor(env, adopt_float32(env, std::move(result->pairs_f)), {shape.points, count}));
-            out.Set("pairsG", make_tensor(env, adopt_float32(env, std::move(result->pairs_g)), {shape.points, count}));
-          }
-          return out;
-        });
+    return holds_halves(info[0]) ? RunDifference<uint16_t>(info) : RunDifference<float>(info);
   });
 }
 

@@ -57,22 +57,27 @@ const RowKernels& row_kernels(AlignBackend backend, const std::string& arg) {
 // 1 / max(||x||, eps): multiplying by it is F.normalize's division up to one float64 rounding.
 inline double inverse_scale(double norm_sq) { return 1.0 / std::max(std::sqrt(norm_sq), kAlignNormEps); }
 
-// Computes the P pair values of one point from its [V, D] block. The block is read from memory
-// once (the squared norms, which also detect non-finite rows); the pair loops then hit cache.
-// Returns the first view whose row is non-finite, or -1.
 // Prefetches part `part` of `parts` of the next point's block. Spread over the pair loop, the
 // memory reads of point n+1 overlap the (in-cache) pair arithmetic of point n instead of leaving
 // the memory bus idle while it runs.
-inline void prefetch_part(const float* next, int64_t floats, size_t part, size_t parts) {
-  if (next == nullptr) return;
-  constexpr int64_t kLine = 64 / sizeof(float);
-  const int64_t lines = (floats + kLine - 1) / kLine;
+struct NextBlock {
+  const void* data = nullptr;
+  int64_t bytes = 0;
+};
+inline void prefetch_part(const NextBlock& next, size_t part, size_t parts) {
+  if (next.data == nullptr) return;
+  constexpr int64_t kLine = 64;
+  const int64_t lines = (next.bytes + kLine - 1) / kLine;
   const int64_t begin = lines * static_cast<int64_t>(part) / static_cast<int64_t>(parts);
   const int64_t end = lines * static_cast<int64_t>(part + 1) / static_cast<int64_t>(parts);
-  for (int64_t l = begin; l < end; ++l) __builtin_prefetch(next + l * kLine, 0, 3);
+  const char* base = static_cast<const char*>(next.data);
+  for (int64_t l = begin; l < end; ++l) __builtin_prefetch(base + l * kLine, 0, 3);
 }
 
-int64_t point_pair_values(const RowKernels& k, const float* block, const float* next_block, int64_t views,
+// Computes the P pair values of one point from its [V, D] block. The block is read from memory
+// once (the squared norms, which also detect non-finite rows); the pair loops then hit cache.
+// Returns the first view whose row is non-finite, or -1.
+int64_t point_pair_values(const RowKernels& k, const float* block, const NextBlock& next_block, int64_t views,
                           int64_t dims, AlignMetric metric, const std::vector<Pair>& pairs, double* norm_sq,
                           double* values) {
   int64_t bad_view = -1;
@@ -82,7 +87,6 @@ int64_t point_pair_values(const RowKernels& k, const float* block, const float* 
     if (bad_view < 0 && !std::isfinite(norm_sq[v])) bad_view = v;
   }
   const size_t count = pairs.size();
-  const int64_t block_floats = views * dims;
   auto row = [&](int32_t v) { return block + static_cast<int64_t>(v) * dims; };
   switch (metric) {
     case AlignMetric::CosineSimilarity:
@@ -90,7 +94,7 @@ int64_t point_pair_values(const RowKernels& k, const float* block, const float* 
       const bool distance = metric == AlignMetric::CosineDistance;
       for (size_t p = 0; p < count; ++p) {
         auto [i, j] = pairs[p];
-        prefetch_part(next_block, block_floats, p, count);
+        prefetch_part(next_block, p, count);
         double cos = k.dot(row(i), row(j), dims) * inverse_scale(norm_sq[i]) * inverse_scale(norm_sq[j]);
         values[p] = distance ? 1.0 - cos : cos;
       }
@@ -99,7 +103,7 @@ int64_t point_pair_values(const RowKernels& k, const float* block, const float* 
     case AlignMetric::L2Normalized:
       for (size_t p = 0; p < count; ++p) {
         auto [i, j] = pairs[p];
-        prefetch_part(next_block, block_floats, p, count);
+        prefetch_part(next_block, p, count);
         values[p] = std::sqrt(k.scaled_diff_sq(row(i), inverse_scale(norm_sq[i]), row(j), inverse_scale(norm_sq[j]), dims));
       }
       break;
@@ -108,7 +112,7 @@ int64_t point_pair_values(const RowKernels& k, const float* block, const float* 
       const bool squared = metric == AlignMetric::SquaredL2;
       for (size_t p = 0; p < count; ++p) {
         auto [i, j] = pairs[p];
-        prefetch_part(next_block, block_floats, p, count);
+        prefetch_part(next_block, p, count);
         double sq = k.scaled_diff_sq(row(i), 1.0, row(j), 1.0, dims);
         values[p] = squared ? sq : std::sqrt(sq);
       }
@@ -117,7 +121,7 @@ int64_t point_pair_values(const RowKernels& k, const float* block, const float* 
     case AlignMetric::Angular:
       for (size_t p = 0; p < count; ++p) {
         auto [i, j] = pairs[p];
-        prefetch_part(next_block, block_floats, p, count);
+        prefetch_part(next_block, p, count);
         double si = inverse_scale(norm_sq[i]), sj = inverse_scale(norm_sq[j]);
         bool unit = std::sqrt(norm_sq[i]) >= kAlignNormEps && std::sqrt(norm_sq[j]) >= kAlignNormEps;
         if (unit) {
@@ -153,12 +157,17 @@ void record_bad_row(std::atomic<int64_t>& first, int64_t row) {
 }
 
 // Throws the "reprs row [point 3, view 1] contains NaN" error for the first non-finite row.
-[[noreturn]] void throw_non_finite(const float* data, int64_t row, const AlignShape& shape, const std::string& name) {
-  const float* values = data + row * shape.dims;
+inline float element_value(float x) { return x; }
+inline float element_value(uint16_t half) { return align_rows::half_to_float(half); }
+
+template <typename In>
+[[noreturn]] void throw_non_finite(const In* data, int64_t row, const AlignShape& shape, const std::string& name) {
+  const In* values = data + row * shape.dims;
   std::string what = "NaN";
   for (int64_t k = 0; k < shape.dims; ++k) {
-    if (!std::isfinite(values[k])) {
-      what = std::isnan(values[k]) ? "NaN" : (values[k] > 0 ? "Infinity" : "-Infinity");
+    const float x = element_value(values[k]);
+    if (!std::isfinite(x)) {
+      what = std::isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity");
       break;
     }
   }
@@ -167,6 +176,41 @@ void record_bad_row(std::atomic<int64_t>& first, int64_t row) {
                   std::to_string(row % shape.views) + "] contains " + what +
                   ": expected finite values (pass checkFinite: false to skip this check)");
 }
+
+// A point's block as float32: float32 input is used in place; float16 input (IEEE half bits) is
+// widened exactly into a per-chunk float32 scratch, so both dtypes share every kernel after it.
+template <typename In>
+class BlockReader;
+
+template <>
+class BlockReader<float> {
+ public:
+  BlockReader(const float* data, int64_t block, AlignBackend) : data_(data), block_(block) {}
+  const float* block(size_t n) { return data_ + static_cast<int64_t>(n) * block_; }
+  NextBlock raw(size_t n) const { return {data_ + static_cast<int64_t>(n) * block_, block_ * 4}; }
+
+ private:
+  const float* data_;
+  int64_t block_;
+};
+
+template <>
+class BlockReader<uint16_t> {
+ public:
+  BlockReader(const uint16_t* data, int64_t block, AlignBackend backend)
+      : data_(data), block_(block), backend_(backend), scratch_(static_cast<size_t>(block)) {}
+  const float* block(size_t n) {
+    align_rows::halves_to_floats(data_ + static_cast<int64_t>(n) * block_, scratch_.data(), block_, backend_);
+    return scratch_.data();
+  }
+  NextBlock raw(size_t n) const { return {data_ + static_cast<int64_t>(n) * block_, block_ * 2}; }
+
+ private:
+  const uint16_t* data_;
+  int64_t block_;
+  AlignBackend backend_;
+  std::vector<float> scratch_;
+};
 
 void check_shape(const AlignShape& shape, const std::string& name) {
   if (shape.points < 1) throw_range(name + ".shape[0]", "at least 1 point", to_text(shape.points));
@@ -263,8 +307,11 @@ std::vector<std::pair<int32_t, int32_t>> pair_indices(Pairing pairing, int64_t v
   return out;
 }
 
-void align_pair_stats_f32(const float* reprs, const AlignShape& shape, const AlignConfig& config,
-                          const std::string& name, double* mean, double* std, float* pairs_out) {
+namespace {
+
+template <typename In>
+void pair_stats_impl(const In* reprs, const AlignShape& shape, const AlignConfig& config, const std::string& name,
+                     double* mean, double* std, float* pairs_out) {
   check_shape(shape, name);
   const std::vector<Pair> pairs = pair_indices(config.pairing, shape.views, name + ".shape[1]");
   const RowKernels& k = row_kernels(config.backend, "options.backend");
@@ -274,10 +321,10 @@ void align_pair_stats_f32(const float* reprs, const AlignShape& shape, const Ali
   parallel_for(static_cast<size_t>(shape.points), config.threads, [&](size_t begin, size_t end) {
     // Scratch per chunk, not per point.
     std::vector<double> norm_sq(static_cast<size_t>(shape.views)), values(count);
+    BlockReader<In> reader(reprs, block, config.backend);
     for (size_t n = begin; n < end; ++n) {
-      const float* here = reprs + static_cast<int64_t>(n) * block;
-      int64_t bad = point_pair_values(k, here, n + 1 < end ? here + block : nullptr, shape.views, shape.dims,
-                                      config.metric, pairs, norm_sq.data(), values.data());
+      int64_t bad = point_pair_values(k, reader.block(n), n + 1 < end ? reader.raw(n + 1) : NextBlock{}, shape.views,
+                                      shape.dims, config.metric, pairs, norm_sq.data(), values.data());
       if (bad >= 0) record_bad_row(first_bad, static_cast<int64_t>(n) * shape.views + bad);
       mean_std(values.data(), count, &mean[n], &std[n]);
       if (pairs_out != nullptr) {
@@ -289,8 +336,9 @@ void align_pair_stats_f32(const float* reprs, const AlignShape& shape, const Ali
   if (config.check_finite && first_bad.load() >= 0) throw_non_finite(reprs, first_bad.load(), shape, name);
 }
 
-void align_difference_f32(const float* f, const float* g, const AlignShape& shape, const AlignConfig& config,
-                          const DifferenceOutputs& out) {
+template <typename In>
+void difference_impl(const In* f, const In* g, const AlignShape& shape, const AlignConfig& config,
+                     const DifferenceOutputs& out) {
   check_shape(shape, "f");
   const std::vector<Pair> pairs = pair_indices(config.pairing, shape.views, "f.shape[1]");
   const RowKernels& k = row_kernels(config.backend, "options.backend");
@@ -299,14 +347,13 @@ void align_difference_f32(const float* f, const float* g, const AlignShape& shap
   std::atomic<int64_t> first_bad_f{-1}, first_bad_g{-1};
   parallel_for(static_cast<size_t>(shape.points), config.threads, [&](size_t begin, size_t end) {
     std::vector<double> norm_sq(static_cast<size_t>(shape.views)), values_f(count), values_g(count);
+    BlockReader<In> reader_f(f, block, config.backend), reader_g(g, block, config.backend);
     for (size_t n = begin; n < end; ++n) {
-      const int64_t offset = static_cast<int64_t>(n) * block;
       // While f's pairs are computed, g's block of the same point arrives; then f's next block.
-      const bool more = n + 1 < end;
-      int64_t bad_f = point_pair_values(k, f + offset, g + offset, shape.views, shape.dims, config.metric, pairs,
-                                        norm_sq.data(), values_f.data());
-      int64_t bad_g = point_pair_values(k, g + offset, more ? f + offset + block : nullptr, shape.views, shape.dims,
-                                        config.metric, pairs, norm_sq.data(), values_g.data());
+      int64_t bad_f = point_pair_values(k, reader_f.block(n), reader_g.raw(n), shape.views, shape.dims, config.metric,
+                                        pairs, norm_sq.data(), values_f.data());
+      int64_t bad_g = point_pair_values(k, reader_g.block(n), n + 1 < end ? reader_f.raw(n + 1) : NextBlock{},
+                                        shape.views, shape.dims, config.metric, pairs, norm_sq.data(), values_g.data());
       if (bad_f >= 0) record_bad_row(first_bad_f, static_cast<int64_t>(n) * shape.views + bad_f);
       if (bad_g >= 0) record_bad_row(first_bad_g, static_cast<int64_t>(n) * shape.views + bad_g);
       double unused;
@@ -328,6 +375,28 @@ void align_difference_f32(const float* f, const float* g, const AlignShape& shap
     if (first_bad_f.load() >= 0) throw_non_finite(f, first_bad_f.load(), shape, "f");
     if (first_bad_g.load() >= 0) throw_non_finite(g, first_bad_g.load(), shape, "g");
   }
+}
+
+}  // namespace
+
+void align_pair_stats_f32(const float* reprs, const AlignShape& shape, const AlignConfig& config,
+                          const std::string& name, double* mean, double* std, float* pairs) {
+  pair_stats_impl(reprs, shape, config, name, mean, std, pairs);
+}
+
+void align_pair_stats_f16(const uint16_t* reprs, const AlignShape& shape, const AlignConfig& config,
+                          const std::string& name, double* mean, double* std, float* pairs) {
+  pair_stats_impl(reprs, shape, config, name, mean, std, pairs);
+}
+
+void align_difference_f32(const float* f, const float* g, const AlignShape& shape, const AlignConfig& config,
+                          const DifferenceOutputs& out) {
+  difference_impl(f, g, shape, config, out);
+}
+
+void align_difference_f16(const uint16_t* f, const uint16_t* g, const AlignShape& shape, const AlignConfig& config,
+                          const DifferenceOutputs& out) {
+  difference_impl(f, g, shape, config, out);
 }
 
 }  // namespace sslmem

@@ -2,7 +2,10 @@
 // its views, their mean, standard deviation and count, and the paired difference between two
 // encoders' representations of the same views (the raw SSLMem estimate, Wang et al., ICLR 2024).
 //
-// Input: float32 reprs [N, V, D], row-major: point n, view v is the row reprs + (n * V + v) * D.
+// Input: float32 reprs [N, V, D], row-major: point n, view v is the row reprs + (n * V + v) * D;
+// or IEEE float16 (binary16 bits in uint16), widened exactly to float32 one point's block at a
+// time (F16C where the CPU has it, else in software), so it reads half the bytes and otherwise
+// gives exactly what the float32 path gives on the widened values.
 //
 // Metrics (each one is either a distance or a similarity, never both):
 //   For a row x let s(x) = max(||x||_2, eps) with eps = 1e-12 and x^ = x / s(x). This is PyTorch's
@@ -98,10 +101,13 @@ struct AlignConfig {
   AlignBackend backend = AlignBackend::Serial;  // callers pass selected_align_backend() by default
 };
 
-// Per-point statistics of one encoder's pair values. `mean` and `std` have N entries; `pairs`
+// Per-point statistics of one encoder's pair values (the _f16 variants take IEEE float16 bits,
+// widened exactly to float32 block by block, then follow the float32 path bit for bit). `mean` and `std` have N entries; `pairs`
 // (optional, may be null) receives [N, P] float32 pair values. `name` is the argument named in
 // errors ("reprs").
 void align_pair_stats_f32(const float* reprs, const AlignShape& shape, const AlignConfig& config,
+                          const std::string& name, double* mean, double* std, float* pairs);
+void align_pair_stats_f16(const uint16_t* reprs, const AlignShape& shape, const AlignConfig& config,
                           const std::string& name, double* mean, double* std, float* pairs);
 
 // Per-point paired difference g - f. Every output has N entries; pairs_f / pairs_g are optional
@@ -116,6 +122,8 @@ struct DifferenceOutputs {
   float* pairs_g = nullptr;
 };
 void align_difference_f32(const float* f, const float* g, const AlignShape& shape,
+                          const AlignConfig& config, const DifferenceOutputs& out);
+void align_difference_f16(const uint16_t* f, const uint16_t* g, const AlignShape& shape,
                           const AlignConfig& config, const DifferenceOutputs& out);
 
 }  // namespace sslmem

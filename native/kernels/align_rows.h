@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "align.h"
+
 namespace sslmem {
 namespace align_rows {
 
@@ -46,6 +48,11 @@ double scaled_diff_sq_f32_avx2(const float* a, double sa, const float* b, double
 double dot_f32_avx512(const float* a, const float* b, int64_t d);
 double scaled_diff_sq_f32_avx512(const float* a, double sa, const float* b, double sb, int64_t d);
 #endif
+
+// IEEE binary16 -> float32, exact (every half is a float). halves_to_floats uses F16C unless the
+// serial backend is requested or the CPU lacks it (align_f16.cc).
+float half_to_float(uint16_t half);
+void halves_to_floats(const uint16_t* in, float* out, int64_t n, AlignBackend backend);
 
 }  // namespace align_rows
 }  // namespace sslmem

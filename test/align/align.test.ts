@@ -143,6 +143,15 @@ describe('align: invariances', () => {
     r.std.forEach((s) => assert.ok(Number.isNaN(s)));
   });
 
+  it('runs off the main thread: timers fire while a large job runs', async () => {
+    const big = { data: new Float32Array(2048 * 16 * 512).fill(0.5), shape: [2048, 16, 512] }; // 64 MB
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await align(big, { threads: 1, pairing: 'all-pairs' });
+    clearInterval(timer);
+    assert.ok(ticks > 0, 'timers fired during the native job');
+  });
+
   it('honours byteOffset: a tensor viewing the middle of a buffer', async () => {
     const whole = randomReprs(5, 3, 8, 61);
     const part = { data: whole.data.subarray(3 * 8, 4 * 3 * 8), shape: [3, 3, 8] }; // points 1..3

@@ -68,6 +68,7 @@ describe('data/cifar: synthetic CIFAR-10 and CIFAR-100 batches', () => {
     writeFileSync(gz, gzipSync(records([[7]], 0)));
     const one = await loadCifar(gz);
     assert.deepEqual(Array.from(one.labels), [7]);
+    assert.equal(one.name, gz);
     assert.equal(one.classes[7], 'horse');
     assert.equal(one.images.data[2], 100);
   });

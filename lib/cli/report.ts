@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { writeReport } from '../report';
-import { resolveRunImages } from '../report/images';
 import * as path from 'node:path';
 import type { EmbeddingEncoder } from '../eval/evaluate';
 import { writeRunTypicality } from '../downstream/typicality-run';
@@ -29,7 +28,7 @@ export function registerReport(program: Command): void {
           encoder.dispose();
         }
       }
-      const written = await writeReport(runDir, { galleryCount: Number(options.gallery), title: options.title, resolveImages: resolveRunImages });
+      const written = await writeReport(runDir, { galleryCount: Number(options.gallery), title: options.title, });
       if (options.json) {
         process.stdout.write(JSON.stringify(written, null, 2) + '\n');
         return;

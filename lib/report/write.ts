@@ -8,23 +8,31 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageDataset } from '../data/types';
 import { invalidType } from '../errors';
+import type { EmbeddingEncoder } from '../eval/evaluate';
 import { assertInteger, assertString } from '../validate';
 import { classBarsChart, histogramChart, removalChart, typicalityChart } from './charts';
 import { extremes, galleryAvailable, GalleryImages, writeGalleryImages } from './gallery';
 import { reportHtml } from './html';
 import { readRunDirectory, ScoreRow } from './rundir';
+import { resolveRunImages } from './images';
 
 export interface WriteReportOptions {
   /** The dataset the scores' indices point into (overrides images found through the run directory). */
   dataset?: ImageDataset;
   /** The dataset S_E indices point into when the manifest names a separate extraDataset. */
   extraDataset?: ImageDataset;
-  /** Finds the images when `dataset` is not given (see lib/report/images.ts). */
+  /** Finds the images when `dataset` is not given. Default: images.npy or the manifest's named dataset (lib/report/images.ts). */
   resolveImages?: (run: ReturnType<typeof readRunDirectory>) => Promise<GalleryImages | { missing: string }>;
   /** Images in each of the two galleries. Default 24. */
   galleryCount?: number;
   /** Page title. Default "SSLMem report". */
   title?: string;
+  /**
+   * 'auto' (default): when the run directory has no typicality.json but has g
+   * (`encoder-g.sslmem`, written by `sslmem run`), compute typicality of the candidates with g,
+   * which never trained on them, and write typicality.json first. false: never.
+   */
+  typicality?: 'auto' | false;
 }
 
 export interface WrittenReport {
@@ -36,6 +44,33 @@ export interface WrittenReport {
   files: string[];
   /** Why the gallery is missing, when it is. */
   galleryMissing?: string;
+  /** What the automatic typicality step did or why it could not (absent when it had nothing to do). */
+  typicalityNote?: string;
+}
+
+/** The run directory's g, written by `sslmem run`. */
+export const G_ENCODER_FILE = 'encoder-g.sslmem';
+
+/** Computes typicality.json with g when it is missing and g is there (see WriteReportOptions.typicality). */
+async function autoTypicality(dir: string): Promise<string | undefined> {
+  const gFile = path.join(dir, G_ENCODER_FILE);
+  if (fs.existsSync(path.join(dir, 'typicality.json')) || !fs.existsSync(gFile)) return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { writeRunTypicality } = require('../downstream/typicality-run') as typeof import('../downstream/typicality-run');
+    const g = await Encoder.load(gFile);
+    try {
+      const hasCandidates = readRunDirectory(dir).scores.some((r) => r.group === 'candidates');
+      const t = await writeRunTypicality(dir, { encoder: g, encoderName: `g (${G_ENCODER_FILE})`, groups: hasCandidates ? ['candidates'] : undefined });
+      return `typicality computed with g over ${t.spearman.n} points`;
+    } finally {
+      g.dispose();
+    }
+  } catch (error) {
+    return `typicality not computed: ${(error as Error).message}`;
+  }
 }
 
 export const REPORT_FILE = 'report.html';
@@ -50,6 +85,9 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
     throw invalidType('options.dataset', 'an ImageDataset', options.dataset);
   }
   const dir = path.resolve(runDir);
+  readRunDirectory(dir); // fail early on a bad run directory, before any work
+  const resolveImages = options.resolveImages ?? resolveRunImages;
+  const typicalityNote = options.typicality === false ? undefined : await autoTypicality(dir);
   const run = readRunDirectory(dir);
   const stamp = `${process.pid}-${Date.now()}`;
   const tmpAssets = path.join(dir, `.${REPORT_ASSETS}.tmp-${stamp}`);
@@ -77,9 +115,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
     }
     const images: GalleryImages | { missing: string } = options.dataset
       ? { images: options.dataset.images, extraImages: options.extraDataset?.images, extraIsSeparate: Boolean(run.manifest?.extraDataset) }
-      : options.resolveImages
-        ? await options.resolveImages(run)
-        : { missing: 'no images were given (pass a dataset, or put images.npy in the run directory)' };
+      : await resolveImages(run);
     const candidates = run.scores.filter((s) => s.group === 'candidates');
     const population: ScoreRow[] = candidates.length > 0 ? candidates : run.scores;
     const { most, least } = extremes(population, Math.min(galleryCount, Math.ceil(population.length / 2)));
@@ -100,7 +136,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
     const tmpHtml = `${htmlPath}.tmp-${stamp}`;
     fs.writeFileSync(tmpHtml, html);
     fs.renameSync(tmpHtml, htmlPath);
-    return { html: htmlPath, assets: finalAssets, files: Object.keys(files).sort(), galleryMissing: 'missing' in gallery ? gallery.missing : undefined };
+    return { html: htmlPath, assets: finalAssets, files: Object.keys(files).sort(), galleryMissing: 'missing' in gallery ? gallery.missing : undefined, typicalityNote };
   } finally {
     fs.rmSync(tmpAssets, { recursive: true, force: true });
   }

@@ -87,6 +87,19 @@ describe('report/writeReport', function () {
     assert.deepEqual(fs.readdirSync(run).filter((f) => f.includes('.tmp')), []);
   });
 
+  it('still writes the report, saying why, when the run\'s g cannot give typicality', async () => {
+    const run = path.join(dir, 'badg');
+    writeSyntheticRun(run);
+    fs.rmSync(path.join(run, 'typicality.json'));
+    fs.writeFileSync(path.join(run, 'encoder-g.sslmem'), 'not an encoder');
+    const written = await writeReport(run, { dataset: syntheticDataset(40) });
+    assert.match(written.typicalityNote ?? '', /typicality not computed/);
+    assert.ok(!fs.existsSync(path.join(run, 'typicality.json')));
+    assert.ok(fs.existsSync(written.html));
+    const skipped = await writeReport(run, { dataset: syntheticDataset(40), typicality: false });
+    assert.equal(skipped.typicalityNote, undefined);
+  });
+
   it('rejects a missing or corrupt run directory without writing a report', async () => {
     await assert.rejects(writeReport(path.join(dir, 'nope')), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_FILE_NOT_FOUND');
     const bad = path.join(dir, 'bad');

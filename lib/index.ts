@@ -10,12 +10,16 @@ export type { SystemInfo } from './system';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
+export { Encoder, knnAccuracy, architectures, encoderFormat } from './encoder';
+export type { Architecture, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
+export { train, methods, optimizers } from './train';
+export type { EpochSummary, Method, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';
 export type { AlignMetric, Pairing, AlignOptions, AlignResult, DifferenceResult, Float16BitsTensor, ReprsTensor } from './align';
 export * from './data';
 export * from './distributed';
 export {
-  augment, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
+  augment, augmentBackend, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
   validatePipeline, JitterOps,
 } from './augment';
 export type {

@@ -8,6 +8,7 @@
  * Concurrency: each call is one job on a libuv worker (several calls may run at once, up to
  * libuv's pool size); `threads` sets the threads inside one job (0 = all hardware threads).
  */
+import { withCancel } from '../abort';
 import { kernels } from '../binding';
 import { invalidType, outOfRange, withCallSite } from '../errors';
 import { Float32Tensor, Uint8Tensor, assertTensor } from '../tensor';
@@ -18,6 +19,14 @@ import { PipelineSpec, ViewParams, outputSize, validatePipeline } from './spec';
 export * from './spec';
 export { presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize } from './presets';
 export type { PresetName } from './presets';
+
+/**
+ * The SIMD variant the augmentation kernels use on this CPU ("avx2" or "serial"), chosen once at
+ * load; SSLMEM_AUGMENT_BACKEND=serial forces the baseline. Both give bit-identical views.
+ */
+export function augmentBackend(): string {
+  return kernels().augmentBackend();
+}
 
 /** Options of {@link augment}. */
 export interface AugmentOptions {
@@ -37,6 +46,8 @@ export interface AugmentOptions {
   threads?: number;
   /** Written in place and returned: a Float32Array of exactly N * V * C * H' * W' elements. */
   out?: Float32Array;
+  /** Stops the job (AbortError); views already written stay in `out`, the rest are not computed. */
+  signal?: AbortSignal;
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -112,7 +123,7 @@ export async function augment(images: Uint8Tensor, options: AugmentOptions): Pro
   const [oh, ow] = outputSize(r.pipeline, height, width);
   const shape = [n, r.views, channels, oh, ow];
   const out = checkOut(options.out, n * r.views * channels * oh * ow);
-  const data = await withCallSite(kernels().augment(images, r.pipeline, r.native, out));
+  const data = await withCancel(options.signal, (cancel) => withCallSite(kernels().augment(images, r.pipeline, { ...r.native, cancel }, out)));
   return { data, shape };
 }
 
@@ -126,7 +137,7 @@ export type SampleParamsOptions = Omit<AugmentOptions, 'out'>;
 export async function sampleParams(images: Uint8Tensor, options: SampleParamsOptions): Promise<ViewParams[][]> {
   checkImages(images);
   const r = resolveOptions(images, options as AugmentOptions);
-  const flat = await withCallSite(kernels().sampleAugmentParams(images, r.pipeline, r.native));
+  const flat = await withCancel(options.signal, (cancel) => withCallSite(kernels().sampleAugmentParams(images, r.pipeline, { ...r.native, cancel })));
   const n = images.shape[0];
   const out: ViewParams[][] = [];
   for (let i = 0; i < n; i++) out.push(flat.slice(i * r.views, (i + 1) * r.views));
@@ -139,6 +150,8 @@ export interface ApplyParamsOptions {
   threads?: number;
   /** Written in place and returned (exact length N * V * C * H' * W'). */
   out?: Float32Array;
+  /** Stops the job (AbortError). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -148,7 +161,7 @@ export interface ApplyParamsOptions {
  */
 export async function applyParams(images: Uint8Tensor, params: ViewParams[][], options: ApplyParamsOptions = {}): Promise<Float32Tensor> {
   checkImages(images);
-  if (!isPlainObject(options)) throw invalidType('options', 'an object', options);
+  if (!isPlainObject(options as unknown)) throw invalidType('options', 'an object', options);
   const [n, , , channels] = images.shape;
   if (!Array.isArray(params)) throw invalidType('params', 'an array (one array of view parameters per image)', params);
   if (params.length !== n) throw outOfRange('params', `${n} entries (one per image)`, `${params.length} entries`, true);
@@ -169,6 +182,6 @@ export async function applyParams(images: Uint8Tensor, params: ViewParams[][], o
   assertInteger('params[0][0].size[0]', oh, { min: 1, max: 16384 });
   assertInteger('params[0][0].size[1]', ow, { min: 1, max: 16384 });
   const out = checkOut(options.out, n * views * channels * oh * ow);
-  const data = await withCallSite(kernels().applyAugmentParams(images, params.flat(), { views, threads }, out));
+  const data = await withCancel(options.signal, (cancel) => withCallSite(kernels().applyAugmentParams(images, params.flat(), { views, threads, cancel }, out)));
   return { data, shape: [n, views, channels, oh, ow] };
 }

@@ -10,6 +10,8 @@ export interface NativeAugmentOptions {
   itemIds?: Float64Array;
   /** 0 = all hardware threads. */
   threads?: number;
+  /** Cancel flag written by an AbortSignal (lib/abort.ts), polled between groups of views. */
+  cancel?: Int32Array;
 }
 
 export interface AugmentNative {
@@ -18,9 +20,11 @@ export interface AugmentNative {
   /** The parameters `augment` would draw, flat [N * V] in (image, view) order. */
   sampleAugmentParams(images: { data: Uint8Array; shape: number[] }, pipeline: NativePipelineSpec, options: NativeAugmentOptions): Promise<ViewParams[]>;
   /** Applies explicit parameters (flat [N * V]). */
-  applyAugmentParams(images: { data: Uint8Array; shape: number[] }, params: ViewParams[], options: { views: number; threads?: number }, out?: Float32Array): Promise<Float32Array>;
+  applyAugmentParams(images: { data: Uint8Array; shape: number[] }, params: ViewParams[], options: { views: number; threads?: number; cancel?: Int32Array }, out?: Float32Array): Promise<Float32Array>;
   /** [H', W'] for an H x W input (synchronous; validates the spec). */
   augmentOutputSize(pipeline: NativePipelineSpec, height: number, width: number): [number, number];
+  /** The SIMD variant the augmentation driver dispatches to ("avx2" or "serial"), chosen at load. */
+  augmentBackend(): string;
   /** One raw Philox4x32-10 block (known-answer tests). */
   philox4x32(counter: Uint32Array, key: Uint32Array): Uint32Array;
 }

@@ -69,6 +69,7 @@ export const presets: Readonly<Record<PresetName, PipelineSpec>> = Object.freeze
   'grayscale-28': grayscale28,
 });
 
+/** Names of the built-in pipelines. */
 export type PresetName = 'simclr-cifar' | 'sslmem-scoring' | 'byol' | 'grayscale-28';
 
 /** Names accepted by {@link resolvePipeline}. */

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerInfo } from './info';
+import { registerTrain } from './train';
 import { registerData } from './data';
 import { registerDistributed } from './distributed';
 import { registerReport } from './report';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError();
   registerInfo(program);
+  registerTrain(program);
   registerData(program);
   registerDistributed(program);
   registerReport(program);

@@ -27,6 +27,8 @@ struct BatchArgs {
   uint64_t seed = 0, epoch = 0;
   std::shared_ptr<std::vector<int64_t>> item_ids;  // empty: item i = i
   int threads = 0;
+  CancelFlag cancel;
+  std::vector<Napi::Value> keep_alive;  // the images and the cancel flag
 };
 
 uint64_t read_u53(const Napi::Object& options, const char* key, const std::string& arg, double fallback) {
@@ -44,10 +46,10 @@ BatchArgs read_batch_args(const Napi::CallbackInfo& info, bool need_seed) {
   BatchArgs a;
   a.images = read_tensor<uint8_t>(info[0], "images", 4);
   const auto& s = a.images.shape;
-  if (s[1] > 16384 || s[2] > 16384) throw_range("images.shape", "sides of at most 16384", to_text(s[1]) + " x " + to_text(s[2]));
-  a.batch = ImageBatch{a.images.data, s[0], static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3] > 64 ? 64 : s[3])};
   if (s[1] < 1 || s[2] < 1) throw_range("images.shape", "images of at least 1 x 1 pixels", to_text(s[1]) + " x " + to_text(s[2]));
+  if (s[1] > 16384 || s[2] > 16384) throw_range("images.shape", "sides of at most 16384", to_text(s[1]) + " x " + to_text(s[2]));
   if (s[3] != 1 && s[3] != 3) throw_range("images.shape[3]", "1 or 3 channels", to_text(s[3]) + " channels");
+  a.batch = ImageBatch{a.images.data, s[0], static_cast<int>(s[1]), static_cast<int>(s[2]), static_cast<int>(s[3])};
   Napi::Object options = read_object(info[2], "options");
   int64_t views = read_int(options, "views", "options.views", 1);
   if (views < 1 || views > 1000000) throw_range("options.views", "an integer in [1, 1000000]", to_text(views));
@@ -55,6 +57,8 @@ BatchArgs read_batch_args(const Napi::CallbackInfo& info, bool need_seed) {
   int64_t threads = read_int(options, "threads", "options.threads", 0);
   if (threads < 0 || threads > 1024) throw_range("options.threads", "an integer in [0, 1024]", to_text(threads));
   a.threads = static_cast<int>(threads);
+  a.keep_alive.push_back(a.images.holder);
+  a.cancel = read_cancel_flag(options, "options.cancel", a.keep_alive);
   if (need_seed) {
     a.seed = read_u53(options, "seed", "options.seed", 0);
     a.epoch = read_u53(options, "epoch", "options.epoch", 0);
@@ -89,7 +93,7 @@ float* float_data(const Napi::Float32Array& array) {
   return reinterpret_cast<float*>(static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
 }
 
-// augment(images, pipeline, {views, seed, epoch, itemIds, threads}, out?): Promise<Float32Array>
+// augment(images, pipeline, {views, seed, epoch, itemIds, threads, cancel}, out?): Promise<Float32Array>
 Napi::Value Augment(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
     Napi::Env env = info.Env();
@@ -103,11 +107,14 @@ Napi::Value Augment(const Napi::CallbackInfo& info) {
     float* data = float_data(out);
     // A handle dies with this scope; the resolved value comes back through a reference.
     auto result = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
+    std::vector<Napi::Value> keep_alive = a.keep_alive;
+    keep_alive.push_back(out);
+    a.keep_alive.clear();
     return PromiseWorker::Run(
-        env, {a.images.holder, out},
+        env, keep_alive,
         [a, spec, data] {
           augment_batch(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, a.views, data,
-                        a.threads);
+                        a.threads, a.cancel);
         },
         [result](Napi::Env) -> Napi::Value { return result->Value(); });
   });
@@ -122,8 +129,10 @@ Napi::Value SampleAugmentParams(const Napi::CallbackInfo& info) {
     validate_pipeline_spec(*spec, a.batch.h, a.batch.w, a.batch.c, "options.pipeline");
     auto params = std::make_shared<std::vector<ViewParams>>();
     int channels = a.batch.c;
+    std::vector<Napi::Value> keep_alive = a.keep_alive;
+    a.keep_alive.clear();
     return PromiseWorker::Run(
-        info.Env(), {a.images.holder},
+        info.Env(), keep_alive,
         [a, spec, params] {
           *params = sample_batch_params(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch,
                                         a.views, a.threads);
@@ -157,9 +166,12 @@ Napi::Value ApplyAugmentParams(const Napi::CallbackInfo& info) {
     float* data = float_data(out);
     // A handle dies with this scope; the resolved value comes back through a reference.
     auto result = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
+    std::vector<Napi::Value> keep_alive = a.keep_alive;
+    keep_alive.push_back(out);
+    a.keep_alive.clear();
     return PromiseWorker::Run(
-        env, {a.images.holder, out},
-        [a, params, data] { apply_batch_params(params->data(), a.batch, a.views, data, a.threads); },
+        env, keep_alive,
+        [a, params, data] { apply_batch_params(params->data(), a.batch, a.views, data, a.threads, a.cancel); },
         [result](Napi::Env) -> Napi::Value { return result->Value(); });
   });
 }
@@ -201,6 +213,9 @@ void RegisterAugment(Napi::Env env, Napi::Object exports) {
   exports.Set("applyAugmentParams", Napi::Function::New(env, ApplyAugmentParams));
   exports.Set("augmentOutputSize", Napi::Function::New(env, AugmentOutputSize));
   exports.Set("philox4x32", Napi::Function::New(env, Philox4x32Block));
+  exports.Set("augmentBackend", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::String::New(info.Env(), augment_backend());
+  }));
 }
 
 }  // namespace sslmem

@@ -1,10 +1,19 @@
+// Float operations here never read or raise FP exception flags, so the compiler may evaluate both
+// sides of a select: that is what lets the branch-free colour code (hue) vectorize. Results are
+// unchanged (rounding is not affected); it applies to this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
 #include "augment.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "augment_pixel.h"
+#include "cpu_features.h"
 #include "errors.h"
 #include "parallel.h"
 
@@ -82,11 +91,13 @@ struct ViewScratch {
   std::vector<int> aa_first_x, aa_count_x, aa_first_y, aa_count_y;
   std::vector<float> aa_weights_x, aa_weights_y;
   int aa_stride_x = 0, aa_stride_y = 0;
+  std::vector<float> rows;  // two x-interpolated source rows, [2][c][ow]
   std::vector<float> tmp;
   std::vector<float> kernel;
 
   void reserve(int h, int w, int c, int oh, int ow, bool antialias) {
     x_offset0.resize(ow), x_offset1.resize(ow), x_w0.resize(ow), x_w1.resize(ow);
+    rows.resize(2 * static_cast<size_t>(c) * ow);
     size_t plane = static_cast<size_t>(oh) * ow;
     size_t need = plane;
     if (antialias) {
@@ -102,40 +113,57 @@ struct ViewScratch {
 };
 
 // Crop + bilinear resize (align_corners = False) + horizontal flip, uint8 HWC -> float CHW.
-void resize_bilinear_u8(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
+// torch interpolates along x within a source row, then blends two such rows along y; each source
+// row's x-interpolation is computed once and kept in a two-row cache (rows are visited in order),
+// and the y blend is a vectorisable loop. Same float32 operations, in the same order, as torch.
+SSLMEM_INLINE void resize_bilinear_u8(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
   const float* lut = unit_scale_table();
   const int oh = p.out_h, ow = p.out_w;
   const int64_t plane = static_cast<int64_t>(oh) * ow;
+  int* __restrict o0 = s.x_offset0.data();
+  int* __restrict o1 = s.x_offset1.data();
+  float* __restrict w0 = s.x_w0.data();
+  float* __restrict w1 = s.x_w1.data();
   for (int x = 0; x < ow; ++x) {
     LinearTap t = linear_tap(p.flip ? ow - 1 - x : x, p.crop_w, ow, p.crop_left);
-    s.x_offset0[x] = t.index0 * c;
-    s.x_offset1[x] = (t.index0 + t.step) * c;
-    s.x_w0[x] = t.w0, s.x_w1[x] = t.w1;
+    o0[x] = t.index0 * c;
+    o1[x] = (t.index0 + t.step) * c;
+    w0[x] = t.w0, w1[x] = t.w1;
   }
-  const int* o0 = s.x_offset0.data();
-  const int* o1 = s.x_offset1.data();
-  const float* w0 = s.x_w0.data();
-  const float* w1 = s.x_w1.data();
   const int64_t row_stride = static_cast<int64_t>(w) * c;
+  const int64_t row_floats = static_cast<int64_t>(c) * ow;
+  int cached[2] = {-1, -1};
+  float* slots[2] = {s.rows.data(), s.rows.data() + row_floats};
+  // The x-interpolated source row `r` ([c][ow]), computed unless cached; `keep` stays cached.
+  auto row = [&](int r, int keep) -> const float* {
+    if (cached[0] == r) return slots[0];
+    if (cached[1] == r) return slots[1];
+    int slot = cached[0] == keep ? 1 : 0;
+    const uint8_t* src = img + r * row_stride;
+    for (int ch = 0; ch < c; ++ch) {
+      float* __restrict dst = slots[slot] + ch * ow;
+      const uint8_t* a = src + ch;
+      for (int x = 0; x < ow; ++x) dst[x] = lut[a[o0[x]]] * w0[x] + lut[a[o1[x]]] * w1[x];
+    }
+    cached[slot] = r;
+    return slots[slot];
+  };
   for (int y = 0; y < oh; ++y) {
     LinearTap ty = linear_tap(y, p.crop_h, oh, p.crop_top);
-    const uint8_t* r0 = img + ty.index0 * row_stride;
-    const uint8_t* r1 = r0 + ty.step * row_stride;
+    const float* top = row(ty.index0, -2);
+    const float* bottom = row(ty.index0 + ty.step, ty.index0);
+    const float wy0 = ty.w0, wy1 = ty.w1;
     for (int ch = 0; ch < c; ++ch) {
-      float* dst = out + ch * plane + static_cast<int64_t>(y) * ow;
-      const uint8_t* a = r0 + ch;
-      const uint8_t* b = r1 + ch;
-      for (int x = 0; x < ow; ++x) {
-        float top = lut[a[o0[x]]] * w0[x] + lut[a[o1[x]]] * w1[x];
-        float bottom = lut[b[o0[x]]] * w0[x] + lut[b[o1[x]]] * w1[x];
-        dst[x] = top * ty.w0 + bottom * ty.w1;
-      }
+      const float* __restrict a = top + ch * ow;
+      const float* __restrict b = bottom + ch * ow;
+      float* __restrict dst = out + ch * plane + static_cast<int64_t>(y) * ow;
+      for (int x = 0; x < ow; ++x) dst[x] = a[x] * wy0 + b[x] * wy1;
     }
   }
 }
 
 // Taps for one antialiased axis; an unchanged size is the identity (torch skips that pass).
-void aa_axis(int in_size, int out_size, int offset, int stride, int* first, int* count, float* weights) {
+SSLMEM_INLINE void aa_axis(int in_size, int out_size, int offset, int stride, int* first, int* count, float* weights) {
   for (int d = 0; d < out_size; ++d) {
     if (in_size == out_size) {
       first[d] = offset + d, count[d] = 1, weights[d * stride] = 1.0f;
@@ -146,7 +174,7 @@ void aa_axis(int in_size, int out_size, int offset, int stride, int* first, int*
 }
 
 // Crop + antialiased bilinear resize + flip: horizontal pass into tmp [c][crop_h][ow], then vertical.
-void resize_antialias_u8(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
+SSLMEM_INLINE void resize_antialias_u8(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
   const float* lut = unit_scale_table();
   const int oh = p.out_h, ow = p.out_w, ch_rows = p.crop_h;
   const int64_t plane = static_cast<int64_t>(oh) * ow;
@@ -182,7 +210,7 @@ void resize_antialias_u8(const ViewParams& p, const uint8_t* img, int w, int c, 
   }
 }
 
-void apply_view(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
+SSLMEM_INLINE void apply_view_impl(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
   if (p.antialias) {
     resize_antialias_u8(p, img, w, c, out, s);
   } else {
@@ -208,6 +236,40 @@ void apply_view(const ViewParams& p, const uint8_t* img, int w, int c, float* ou
   if (p.normalize) normalize_f32(out, c, plane, p.mean, p.std);
 }
 
+// The same code compiled for two ISAs. No FMA is enabled, so no multiply-add is ever fused and
+// both variants round every operation alike: their outputs are bit-identical (tested).
+void apply_view_serial(const ViewParams& p, const uint8_t* img, int w, int c, float* out, ViewScratch& s) {
+  apply_view_impl(p, img, w, c, out, s);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) void apply_view_avx2(const ViewParams& p, const uint8_t* img, int w, int c, float* out,
+                                                     ViewScratch& s) {
+  apply_view_impl(p, img, w, c, out, s);
+}
+#endif
+
+using ApplyViewFn = void (*)(const ViewParams&, const uint8_t*, int, int, float*, ViewScratch&);
+
+struct Backend {
+  const char* name;
+  ApplyViewFn apply;
+};
+
+// Chosen once at load: avx2 when the CPU has it, unless SSLMEM_AUGMENT_BACKEND=serial asks for
+// the baseline (for the backend-agreement test).
+const Backend& backend() {
+  static const Backend chosen = [] {
+    const char* forced = std::getenv("SSLMEM_AUGMENT_BACKEND");
+    bool serial = forced != nullptr && std::string(forced) == "serial";
+#if defined(__x86_64__) || defined(__i386__)
+    if (!serial && cpu_features().avx2) return Backend{"avx2", apply_view_avx2};
+#endif
+    return Backend{"serial", apply_view_serial};
+  }();
+  return chosen;
+}
+
 void check_batch(const ImageBatch& batch, int views) {
   if (batch.n < 0) throw_range("images.shape[0]", "a non-negative count", to_text(batch.n));
   check_image(batch.h, batch.w, batch.c, "images");
@@ -216,9 +278,12 @@ void check_batch(const ImageBatch& batch, int views) {
 }
 
 // Runs every (image, view) unit; params_for(unit) gives that unit's parameters.
+// Views between two polls of the cancel flag (~1 ms of work at 32 x 32).
+constexpr size_t kCancelPollUnits = 64;
+
 template <typename ParamsFor>
 void run_units(const ImageBatch& b, int views, int oh, int ow, bool antialias, float* out, int threads,
-               ParamsFor params_for) {
+               const CancelFlag& cancel, ParamsFor params_for) {
   const size_t units = static_cast<size_t>(b.n) * static_cast<size_t>(views);
   const int64_t image_size = static_cast<int64_t>(b.h) * b.w * b.c;
   const int64_t view_size = static_cast<int64_t>(b.c) * oh * ow;
@@ -227,7 +292,9 @@ void run_units(const ImageBatch& b, int views, int oh, int ow, bool antialias, f
       [&](size_t begin, size_t end) {
         ViewScratch scratch;
         scratch.reserve(b.h, b.w, b.c, oh, ow, antialias);
+        const ApplyViewFn apply_view = backend().apply;
         for (size_t u = begin; u < end; ++u) {
+          if ((u - begin) % kCancelPollUnits == 0) cancel.throw_if_requested();
           ViewParams p = params_for(u);
           const uint8_t* img = b.pixels + static_cast<int64_t>(u / views) * image_size;
           apply_view(p, img, b.w, b.c, out + static_cast<int64_t>(u) * view_size, scratch);
@@ -237,6 +304,8 @@ void run_units(const ImageBatch& b, int views, int oh, int ow, bool antialias, f
 }
 
 }  // namespace
+
+const char* augment_backend() { return backend().name; }
 
 void validate_pipeline_spec(const PipelineSpec& spec, int h, int w, int c, const std::string& arg) {
   check_image(h, w, c, "images");
@@ -290,13 +359,18 @@ void augment_output_size(const PipelineSpec& spec, int h, int w, int* out_h, int
 
 void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
                    uint64_t epoch, int views, float* out, int threads) {
+  augment_batch(spec, batch, item_ids, seed, epoch, views, out, threads, CancelFlag());
+}
+
+void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
+                   uint64_t epoch, int views, float* out, int threads, const CancelFlag& cancel) {
   check_batch(batch, views);
   validate_pipeline_spec(spec, batch.h, batch.w, batch.c, "pipeline");
   const ViewSpec& v0 = spec.views[0];
   int oh = v0.out_h > 0 ? v0.out_h : batch.h, ow = v0.out_w > 0 ? v0.out_w : batch.w;
   bool antialias = false;
   for (const ViewSpec& v : spec.views) antialias = antialias || v.crop.antialias;
-  run_units(batch, views, oh, ow, antialias, out, threads, [&](size_t u) {
+  run_units(batch, views, oh, ow, antialias, out, threads, cancel, [&](size_t u) {
     int64_t i = static_cast<int64_t>(u / views);
     uint32_t view = static_cast<uint32_t>(u % views);
     uint64_t item = static_cast<uint64_t>(item_ids ? item_ids[i] : i);
@@ -362,14 +436,15 @@ void validate_view_params(const ViewParams* params, int64_t count, int h, int w,
   }
 }
 
-void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int views, float* out, int threads) {
+void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int views, float* out, int threads,
+                        const CancelFlag& cancel) {
   check_batch(batch, views);
   const int64_t count = batch.n * views;
   validate_view_params(params, count, batch.h, batch.w, batch.c, "params");
   if (count == 0) return;
   bool antialias = false;
   for (int64_t u = 0; u < count; ++u) antialias = antialias || params[u].antialias;
-  run_units(batch, views, params[0].out_h, params[0].out_w, antialias, out, threads,
+  run_units(batch, views, params[0].out_h, params[0].out_w, antialias, out, threads, cancel,
             [&](size_t u) { return params[u]; });
 }
 
@@ -377,7 +452,7 @@ void apply_view_params(const ViewParams& params, const uint8_t* image, int h, in
   validate_view_params(&params, 1, h, w, c, "params");
   ViewScratch scratch;
   scratch.reserve(h, w, c, params.out_h, params.out_w, params.antialias);
-  apply_view(params, image, w, c, out, scratch);
+  backend().apply(params, image, w, c, out, scratch);
 }
 
 }  // namespace sslmem

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "augment_params.h"
+#include "cancel.h"
 
 namespace sslmem {
 
@@ -44,6 +45,9 @@ inline const ViewSpec& view_spec_for(const PipelineSpec& spec, int64_t v) {
 // (c = 0: channels not known yet, that count is not checked).
 void validate_pipeline_spec(const PipelineSpec& spec, int h, int w, int c, const std::string& arg);
 
+// The SIMD variant the driver dispatches to, chosen once at load: "avx2" or "serial".
+const char* augment_backend();
+
 // The output size (H', W') of every view for h x w input; validates the spec first.
 void augment_output_size(const PipelineSpec& spec, int h, int w, int* out_h, int* out_w);
 
@@ -51,6 +55,11 @@ void augment_output_size(const PipelineSpec& spec, int h, int w, int* out_h, int
 // key the random streams; nullptr means item i = i. threads <= 0: all hardware threads.
 void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
                    uint64_t epoch, int views, float* out /*[n, views, c, oh, ow]*/, int threads);
+
+// The same, polling `cancel` between groups of views: a requested cancel throws the ABORT_ERR
+// error (the views written so far stay in `out`, the rest are not computed).
+void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
+                   uint64_t epoch, int views, float* out, int threads, const CancelFlag& cancel);
 
 // The parameters augment_batch would draw, [n * views] in (image, view) order.
 std::vector<ViewParams> sample_batch_params(const PipelineSpec& spec, const ImageBatch& batch,
@@ -62,7 +71,8 @@ std::vector<ViewParams> sample_batch_params(const PipelineSpec& spec, const Imag
 void validate_view_params(const ViewParams* params, int64_t count, int h, int w, int c, const std::string& arg);
 
 // Applies explicit parameters (one per (image, view), [n * views]); out as in augment_batch.
-void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int views, float* out, int threads);
+void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int views, float* out, int threads,
+                        const CancelFlag& cancel = CancelFlag());
 
 // Applies one view's parameters to one HWC uint8 image, writing [c, out_h, out_w] float32.
 // Allocates its own scratch: for tests and one-off use; the batch functions reuse scratch.

@@ -23,21 +23,21 @@
 namespace sslmem {
 
 // ITU-R 601-2 luma, as torchvision's rgb_to_grayscale: (0.2989 r + 0.587 g) + 0.114 b in float32.
-SSLMEM_HD inline float luma_f32(float r, float g, float b) {
+SSLMEM_INLINE float luma_f32(float r, float g, float b) {
   return (0.2989f * r + 0.587f * g) + 0.114f * b;
 }
 
-SSLMEM_HD inline float clamp01_f32(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
+SSLMEM_INLINE float clamp01_f32(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
 
 // torchvision _blend(img1, img2, ratio): ratio * img1 + (1 - ratio) * img2, clamped to [0, 1].
 // (1 - ratio) is computed in double and cast, as Python computes it before torch casts it.
 struct BlendWeights {
   float a, b;
 };
-SSLMEM_HD inline BlendWeights blend_weights(double ratio) {
+SSLMEM_INLINE BlendWeights blend_weights(double ratio) {
   return {static_cast<float>(ratio), static_cast<float>(1.0 - ratio)};
 }
-SSLMEM_HD inline float blend_f32(float x, float y, BlendWeights w) { return clamp01_f32(w.a * x + w.b * y); }
+SSLMEM_INLINE float blend_f32(float x, float y, BlendWeights w) { return clamp01_f32(w.a * x + w.b * y); }
 
 // --- Bilinear resize (align_corners = False) ---------------------------------------------------
 
@@ -48,7 +48,7 @@ struct LinearTap {
   int index0, step;
   float w0, w1;
 };
-SSLMEM_HD inline LinearTap linear_tap(int dst, int in_size, int out_size, int offset) {
+SSLMEM_INLINE LinearTap linear_tap(int dst, int in_size, int out_size, int offset) {
   if (in_size == out_size) return {offset + dst, 0, 1.0f, 0.0f};
   float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
   float src = scale * (static_cast<float>(dst) + 0.5f) - 0.5f;
@@ -63,12 +63,12 @@ SSLMEM_HD inline LinearTap linear_tap(int dst, int in_size, int out_size, int of
 
 // Taps of one output index: `count` consecutive source pixels from `first` (absolute), weights
 // normalised to sum 1. Returns the count; `weights` must hold aa_max_taps(in, out) floats.
-SSLMEM_HD inline int aa_max_taps(int in_size, int out_size) {
+SSLMEM_INLINE int aa_max_taps(int in_size, int out_size) {
   float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
   float support = scale >= 1.0f ? scale : 1.0f;  // interp_size (2) * 0.5 * max(scale, 1)
   return static_cast<int>(std::ceil(support)) * 2 + 1;
 }
-SSLMEM_HD inline int aa_taps(int dst, int in_size, int out_size, int offset, int* first, float* weights) {
+SSLMEM_INLINE int aa_taps(int dst, int in_size, int out_size, int offset, int* first, float* weights) {
   float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
   float support = scale >= 1.0f ? scale : 1.0f;
   float center = scale * (static_cast<float>(dst) + 0.5f);
@@ -96,14 +96,14 @@ SSLMEM_HD inline int aa_taps(int dst, int in_size, int out_size, int offset, int
 // --- Colour jitter (applied on planar float images of `n` pixels per channel) ----------------
 
 // adjust_brightness: _blend(img, 0, factor).
-SSLMEM_HD inline void adjust_brightness_f32(float* img, int channels, int64_t n, double factor) {
+SSLMEM_INLINE void adjust_brightness_f32(float* img, int channels, int64_t n, double factor) {
   BlendWeights w = blend_weights(factor);
   int64_t total = channels * n;
   for (int64_t i = 0; i < total; ++i) img[i] = blend_f32(img[i], 0.0f, w);
 }
 
 // adjust_contrast: _blend(img, mean(grayscale(img)), factor); 1 channel: mean of the channel.
-SSLMEM_HD inline void adjust_contrast_f32(float* img, int channels, int64_t n, double factor) {
+SSLMEM_INLINE void adjust_contrast_f32(float* img, int channels, int64_t n, double factor) {
   double sum = 0.0;
   if (channels == 3) {
     const float *r = img, *g = img + n, *b = img + 2 * n;
@@ -118,7 +118,7 @@ SSLMEM_HD inline void adjust_contrast_f32(float* img, int channels, int64_t n, d
 }
 
 // adjust_saturation: _blend(img, grayscale(img), factor); a no-op on 1 channel.
-SSLMEM_HD inline void adjust_saturation_f32(float* img, int channels, int64_t n, double factor) {
+SSLMEM_INLINE void adjust_saturation_f32(float* img, int channels, int64_t n, double factor) {
   if (channels != 3) return;
   BlendWeights w = blend_weights(factor);
   float *r = img, *g = img + n, *b = img + 2 * n;
@@ -130,8 +130,10 @@ SSLMEM_HD inline void adjust_saturation_f32(float* img, int channels, int64_t n,
   }
 }
 
-// One pixel of adjust_hue: torchvision's _rgb2hsv, h = (h + factor) mod 1 (Python's mod), _hsv2rgb.
-SSLMEM_HD inline void hue_shift_pixel_f32(float* r, float* g, float* b, float factor) {
+// One pixel of adjust_hue: torchvision's _rgb2hsv, h = (h + factor) mod 1 (torch.remainder),
+// _hsv2rgb. Written branch-free (selects) so it vectorizes; each select picks the value
+// torchvision's masked sums produce (one mask is 1, the rest add exact zeros).
+SSLMEM_INLINE void hue_shift_pixel_f32(float* r, float* g, float* b, float factor) {
   float rr = *r, gg = *g, bb = *b;
   float maxc = rr > gg ? rr : gg;
   maxc = maxc > bb ? maxc : bb;
@@ -142,48 +144,45 @@ SSLMEM_HD inline void hue_shift_pixel_f32(float* r, float* g, float* b, float fa
   float s = cr / (eqc ? 1.0f : maxc);
   float div = eqc ? 1.0f : cr;
   float rc = (maxc - rr) / div, gc = (maxc - gg) / div, bc = (maxc - bb) / div;
-  // torchvision sums three masked terms; exactly one mask is 1, the others add +0.
-  float h;
-  if (maxc == rr) {
-    h = bc - gc;
-  } else if (maxc == gg) {
-    h = 2.0f + rc - bc;
-  } else {
-    h = 4.0f + gc - rc;
-  }
-  h = std::fmod(h / 6.0f + 1.0f, 1.0f);
-  // torch.remainder(h + factor, 1.0): a - floor(a / b) * b.
+  // Every alternative is computed before it is selected: selects of ready values vectorize, while
+  // arithmetic inside a branch would not (the compiler may not speculate float operations).
+  float h_r = bc - gc, h_g = 2.0f + rc - bc, h_b = 4.0f + gc - rc;
+  float h = maxc == rr ? h_r : (maxc == gg ? h_g : h_b);
+  // fmod(h / 6 + 1, 1): the argument lies in [5/6, 11/6], where fmod is an exact subtraction.
+  float x = h / 6.0f + 1.0f;
+  float x_minus_1 = x - 1.0f;
+  h = x >= 1.0f ? x_minus_1 : x;
+  // torch.remainder(h + factor, 1) for h + factor in [-0.5, 1.5): fmod, plus 1 when negative.
   float a = h + factor;
-  h = a - std::floor(a);
+  float a_plus_1 = a + 1.0f, a_minus_1 = a - 1.0f;
+  h = a < 0.0f ? a_plus_1 : (a >= 1.0f ? a_minus_1 : a);
   float v = maxc;
   float h6 = h * 6.0f;
   float fi = std::floor(h6);
   float f = h6 - fi;
-  int i = static_cast<int>(fi);
+  float fi_minus_6 = fi - 6.0f;
+  float sector = fi >= 6.0f ? fi_minus_6 : fi;  // i % 6 (h * 6 may round up to 6)
   float p = clamp01_f32(v * (1.0f - s));
   float q = clamp01_f32(v * (1.0f - s * f));
   float t = clamp01_f32(v * (1.0f - s * (1.0f - f)));
-  i = ((i % 6) + 6) % 6;
-  switch (i) {
-    case 0: *r = v, *g = t, *b = p; break;
-    case 1: *r = q, *g = v, *b = p; break;
-    case 2: *r = p, *g = v, *b = t; break;
-    case 3: *r = p, *g = q, *b = v; break;
-    case 4: *r = t, *g = p, *b = v; break;
-    default: *r = v, *g = p, *b = q; break;
-  }
+  // Sector -> (r, g, b): 0 (v,t,p) 1 (q,v,p) 2 (p,v,t) 3 (p,q,v) 4 (t,p,v) 5 (v,p,q).
+  *r = sector == 0.0f ? v : sector == 1.0f ? q : sector == 2.0f ? p : sector == 3.0f ? p : sector == 4.0f ? t : v;
+  *g = sector == 0.0f ? t : sector == 1.0f ? v : sector == 2.0f ? v : sector == 3.0f ? q : p;
+  *b = sector == 0.0f ? p : sector == 1.0f ? p : sector == 2.0f ? t : sector == 5.0f ? q : v;
 }
 
 // adjust_hue; a no-op on 1 channel. No clamp afterwards, as torchvision (hsv2rgb stays in [0, 1]).
-SSLMEM_HD inline void adjust_hue_f32(float* img, int channels, int64_t n, double factor) {
+SSLMEM_INLINE void adjust_hue_f32(float* img, int channels, int64_t n, double factor) {
   if (channels != 3) return;
   float f = static_cast<float>(factor);
-  float *r = img, *g = img + n, *b = img + 2 * n;
+  float* __restrict r = img;
+  float* __restrict g = img + n;
+  float* __restrict b = img + 2 * n;
   for (int64_t i = 0; i < n; ++i) hue_shift_pixel_f32(r + i, g + i, b + i, f);
 }
 
 // RandomGrayscale: rgb_to_grayscale(img, num_output_channels = C): every channel becomes the luma.
-SSLMEM_HD inline void to_grayscale_f32(float* img, int channels, int64_t n) {
+SSLMEM_INLINE void to_grayscale_f32(float* img, int channels, int64_t n) {
   if (channels != 3) return;
   float *r = img, *g = img + n, *b = img + 2 * n;
   for (int64_t i = 0; i < n; ++i) {
@@ -196,7 +195,7 @@ SSLMEM_HD inline void to_grayscale_f32(float* img, int channels, int64_t n) {
 
 // torchvision _get_gaussian_kernel1d in float32: x = linspace(-(k-1)/2, (k-1)/2, k),
 // pdf = exp(-0.5 * (x / sigma)^2), normalised by its sum. `kernel` holds k floats.
-SSLMEM_HD inline void gaussian_kernel1d_f32(int k, double sigma, float* kernel) {
+SSLMEM_INLINE void gaussian_kernel1d_f32(int k, double sigma, float* kernel) {
   float s = static_cast<float>(sigma);
   float half = static_cast<float>(k - 1) * 0.5f;
   float sum = 0.0f;
@@ -211,7 +210,7 @@ SSLMEM_HD inline void gaussian_kernel1d_f32(int k, double sigma, float* kernel) 
 }
 
 // Reflect padding index ("reflect": the edge pixel is not repeated). Requires k / 2 < size.
-SSLMEM_HD inline int reflect_index(int i, int size) {
+SSLMEM_INLINE int reflect_index(int i, int size) {
   if (i < 0) return -i;
   if (i >= size) return 2 * (size - 1) - i;
   return i;
@@ -220,7 +219,7 @@ SSLMEM_HD inline int reflect_index(int i, int size) {
 // Separable blur of one h x w plane through `tmp` (h * w floats): rows, then columns.
 // torchvision convolves with the outer product of the same 1-D kernel; the separable sum differs
 // only by float32 rounding order.
-SSLMEM_HD inline void gaussian_blur_plane_f32(float* plane, int h, int w, const float* kernel, int k, float* tmp) {
+SSLMEM_INLINE void gaussian_blur_plane_f32(float* plane, int h, int w, const float* kernel, int k, float* tmp) {
   int half = k / 2;
   for (int y = 0; y < h; ++y) {
     const float* row = plane + static_cast<int64_t>(y) * w;
@@ -245,13 +244,13 @@ SSLMEM_HD inline void gaussian_blur_plane_f32(float* plane, int h, int w, const 
 // --- Solarize and normalize -------------------------------------------------------------------
 
 // solarize: x >= threshold ? 1 - x : x (threshold cast to float32 as torch compares).
-SSLMEM_HD inline void solarize_f32(float* img, int64_t total, double threshold) {
+SSLMEM_INLINE void solarize_f32(float* img, int64_t total, double threshold) {
   float t = static_cast<float>(threshold);
   for (int64_t i = 0; i < total; ++i) img[i] = img[i] >= t ? 1.0f - img[i] : img[i];
 }
 
 // normalize: (x - mean[c]) / std[c], a true division as torch's div_.
-SSLMEM_HD inline void normalize_f32(float* img, int channels, int64_t n, const double* mean, const double* std) {
+SSLMEM_INLINE void normalize_f32(float* img, int channels, int64_t n, const double* mean, const double* std) {
   for (int c = 0; c < channels; ++c) {
     float m = static_cast<float>(mean[c]), s = static_cast<float>(std[c]);
     float* plane = img + c * n;

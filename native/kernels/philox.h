@@ -11,8 +11,12 @@
 
 #ifdef __CUDACC__
 #define SSLMEM_HD __host__ __device__
+#define SSLMEM_INLINE __host__ __device__ __forceinline__
 #else
 #define SSLMEM_HD
+// Forced inlining lets the per-pixel helpers compile into each SIMD variant of their caller
+// (augment.cc's avx2 and serial drivers) instead of being called at the baseline ISA.
+#define SSLMEM_INLINE __attribute__((always_inline)) inline
 #endif
 
 namespace sslmem {

@@ -10,6 +10,8 @@ Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
   RegisterCommon(env, exports);
   RegisterTorchInfo(env, exports);
   RegisterEval(env, exports);
+  RegisterEncoder(env, exports);
+  RegisterTrain(env, exports);
   RegisterDistributed(env, exports);
   return exports;
 }

@@ -161,3 +161,64 @@ describe('augment: presets and clean views', function () {
     assert.ok(params.some((p) => p[1].solarize !== null));
   });
 });
+
+describe('augment: SIMD backends agree', function () {
+  this.timeout(60000);
+
+  it('the avx2 and serial variants give bit-identical views', async function () {
+    const { augmentBackend } = await import('../../lib/augment');
+    if (augmentBackend() !== 'avx2') this.skip();  // nothing to compare on a CPU without AVX2
+    const { spawnSync } = await import('node:child_process');
+    // The same views computed in a child process forced onto the serial variant.
+    const script = `
+      const { augment, augmentBackend } = require(${JSON.stringify(require.resolve('../../lib/augment'))});
+      const { makeImages } = require(${JSON.stringify(require.resolve('./helpers'))});
+      (async () => {
+        const pipeline = { views: [{ size: 24, crop: {}, flip: 0.5, colorJitter: { p: 1, brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.4 }, grayscale: 0.2, blur: { p: 0.5, kernelSize: 5 }, solarize: { p: 0.3 } }] };
+        const out = await augment(makeImages(16, 29, 31, 3, 77), { pipeline, views: 8, seed: 3 });
+        const aa = await augment(makeImages(4, 29, 31, 3, 78), { pipeline: { views: [{ size: 9, crop: { antialias: true } }] }, views: 4, seed: 3 });
+        process.stdout.write(JSON.stringify({ backend: augmentBackend(), views: Buffer.from(out.data.buffer).toString('base64'), aa: Buffer.from(aa.data.buffer).toString('base64') }));
+      })();`;
+    const run = (backend?: string) => {
+      const env = { ...process.env };
+      if (backend) env.SSLMEM_AUGMENT_BACKEND = backend;
+      else delete env.SSLMEM_AUGMENT_BACKEND;
+      const r = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { backend: string; views: string; aa: string };
+    };
+    const fast = run(), serial = run('serial');
+    assert.equal(fast.backend, 'avx2');
+    assert.equal(serial.backend, 'serial');
+    assert.ok(fast.views === serial.views, 'views differ between avx2 and serial');
+    assert.ok(fast.aa === serial.aa, 'antialiased views differ between avx2 and serial');
+  });
+});
+
+describe('augment: AbortSignal', function () {
+  this.timeout(60000);
+
+  it('rejects with an AbortError when the signal is already aborted, computing nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const images = makeImages(4, 16, 16, 3);
+    const out = new Float32Array(4 * 2 * 3 * 16 * 16).fill(5);
+    await assert.rejects(augment(images, { pipeline: 'sslmem-scoring', views: 2, seed: 1, out, signal: controller.signal }),
+      (e: Error & { code?: string }) => e.name === 'AbortError' && e.code === 'ABORT_ERR');
+    assert.ok(out.every((v) => v === 5));
+  });
+
+  it('stops a running job with an AbortError', async () => {
+    const controller = new AbortController();
+    const images = makeImages(64, 64, 64, 3);
+    // ~64 * 400 views of 64 x 64: seconds of work, aborted after 20 ms.
+    const job = augment(images, { pipeline: 'sslmem-scoring', views: 400, seed: 1, threads: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await assert.rejects(job, (e: Error & { code?: string }) => e.name === 'AbortError' && e.code === 'ABORT_ERR');
+  });
+
+  it('rejects a signal that is not an AbortSignal', async () => {
+    await assert.rejects(augment(makeImages(1, 8, 8, 3), { pipeline: 'byol', views: 1, seed: 1, signal: {} as AbortSignal }),
+      (e: Error) => e instanceof TypeError && /options\.signal/.test(e.message));
+  });
+});

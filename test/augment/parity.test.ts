@@ -102,13 +102,11 @@ describe('augment parity with torchvision 0.14 (explicit parameters)', function 
     assert.ok(cases.length > 60);
   });
 
-  for (let i = 0; i < buildCases().length; i++) {
-    const name = buildCases()[i].name;
+  cases.forEach(({ name, image: img, params, tol }, i) => {
     it(name, async () => {
-      const { image: img, params, tol } = cases[i];
       const got = await applyParams(img, [[params]], { threads: 1 });
       const diff = maxAbsDiff(got.data, expected[i]);
       assert.ok(diff <= tol, `${name}: max |sslmem - torchvision| = ${diff} > ${tol}`);
     });
-  }
+  });
 });

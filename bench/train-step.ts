@@ -1,0 +1,83 @@
+/**
+ * One SimCLR training step (small-cnn backbone + 512-512-128 projector, SGD with momentum) through
+ * sslmem and through PyTorch in Python (bench/train_step.py, /usr/bin/python3, torch 1.13 like
+ * the libtorch sslmem links), same batch and thread count, measured in the same run; and a
+ * sslmem step fed by the augmentation kernel vs one fed ready-made views.
+ *
+ *   node dist/bench/train-step.js [--batch 256] [--threads 2] [--steps 20] [--width 1]
+ *
+ * Per-step times come from the training loop's own progress reports (median over steps after
+ * three warm-up steps); Python's from time.perf_counter around the same step.
+ */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { systemInfo, train } from '../lib';
+import type { TrainOptions } from '../lib';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function sslmemStepMs(options: Omit<TrainOptions, 'encoder' | 'method' | 'epochs' | 'seed'>, batch: number): Promise<number> {
+  const times: number[] = [];
+  const result = await train({
+    ...options,
+    encoder: { architecture: 'small-cnn', width: arg('width', 1) },
+    method: 'simclr',
+    methodOptions: { projectorDims: [512, 128] },
+    epochs: 1,
+    seed: 0,
+    optimizer: { name: 'sgd', lr: 0.06, momentum: 0.9, weightDecay: 5e-4 },
+    onProgress: (p) => times.push((1000 * batch) / p.imagesPerSecond),
+  });
+  result.encoder.dispose();
+  return median(times.slice(3));
+}
+
+async function main(): Promise<void> {
+  const batch = arg('batch', 256);
+  const threads = arg('threads', os.availableParallelism());
+  const steps = arg('steps', 20);
+  const width = arg('width', 1);
+  const info = systemInfo();
+  console.log(`machine: ${os.cpus()[0].model}, ${os.availableParallelism()} threads; kernels ${JSON.stringify(info.kernels)}`);
+  console.log(`batch ${batch}, threads ${threads}, ${steps} timed steps, small-cnn width ${width}, 28x28x1`);
+  const n = batch * (steps + 3);
+  const views = { data: new Float32Array(n * 2 * 784).map(() => Math.random() * 2 - 1), shape: [n, 2, 1, 28, 28] };
+
+  const py = spawnSync('/usr/bin/python3', [path.resolve(__dirname, '..', '..', 'bench', 'train_step.py'), String(batch), String(threads), String(steps), String(width)], {
+    encoding: 'utf8',
+  });
+  if (py.status !== 0) throw new Error(py.stderr);
+  const torchPy = JSON.parse(py.stdout) as { median_ms: number; torch: string };
+  const ours = await sslmemStepMs({ views, batchSize: batch, threads }, batch);
+  console.log(`SimCLR step, ready-made views: sslmem ${ours.toFixed(1)} ms, PyTorch ${torchPy.torch} ${torchPy.median_ms.toFixed(1)} ms, ratio ${(ours / torchPy.median_ms).toFixed(3)} (goal <= 1.05)`);
+
+  let augment: { presets: Record<string, unknown> } | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    augment = require('../lib/augment') as { presets: Record<string, unknown> };
+  } catch {
+    augment = undefined;
+  }
+  if (!augment) {
+    console.log('augmented step: lib/augment is not in this build; not measured');
+    return;
+  }
+  const images = { data: new Uint8Array(n * 784).map(() => Math.floor(Math.random() * 256)), shape: [n, 28, 28, 1] };
+  const augmented = await sslmemStepMs({ images, pipeline: 'grayscale-28', batchSize: batch, threads }, batch);
+  console.log(`SimCLR step with augmentation: ${augmented.toFixed(1)} ms vs ready-made views ${ours.toFixed(1)} ms, ratio ${(augmented / ours).toFixed(3)} (goal <= 1.05)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,142 @@
+import type { Command } from 'commander';
+import { datasetFingerprint, loadDataset, loadIdx } from '../data';
+import type { ImageDataset } from '../data/types';
+import type { PipelineSpec } from '../augment';
+import { architectures } from '../encoder/description';
+import { invalidType } from '../errors';
+import { methods, optimizers, train } from '../train';
+import type { Method, OptimizerName, TrainProgress } from '../train';
+
+interface TrainCliOptions {
+  dataset?: string;
+  images?: string;
+  labels?: string;
+  method: string;
+  encoder: string;
+  width: string;
+  epochs: string;
+  batchSize: string;
+  lr?: string;
+  optimizer: string;
+  warmupEpochs: string;
+  temperature?: string;
+  pipeline: string;
+  seed: string;
+  threads: string;
+  device: string;
+  checkpointEvery?: string;
+  resume?: string;
+  out: string;
+  json?: boolean;
+}
+
+function toNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || Number.isNaN(value)) throw invalidType(name, 'a number', text);
+  return value;
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (v: number) => String(v).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+/** A one-line progress bar with ETA on stderr (redrawn in place on a TTY, every epoch otherwise). */
+function progressBar(started: number) {
+  const tty = process.stderr.isTTY === true;
+  return (p: TrainProgress) => {
+    const done = (p.epoch - 1) * p.stepsPerEpoch + p.step;
+    const total = p.epochs * p.stepsPerEpoch;
+    const elapsed = (Date.now() - started) / 1000;
+    const eta = (elapsed / done) * (total - done);
+    const width = 24;
+    const filled = Math.round((done / total) * width);
+    const line =
+      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} ` +
+      `loss ${p.loss.toFixed(4)} ${Math.round(p.imagesPerSecond)} img/s ETA ${formatSeconds(eta)}` +
+      (p.knnAccuracy !== undefined ? ` kNN ${(100 * p.knnAccuracy).toFixed(1)}%` : '');
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else if (p.epochLoss !== undefined) process.stderr.write(`${line}\n`);
+  };
+}
+
+/** `sslmem train`: self-supervised training of an encoder on a dataset (lib/train). */
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train an SSL encoder (SimCLR, BYOL, SimSiam, VICReg) and save it')
+    .option('--dataset <name>', "dataset name: 'fashion-mnist', 'mnist', 'fashion-mnist-demo'")
+    .option('--images <path>', 'IDX images file (raw or .gz), instead of --dataset')
+    .option('--labels <path>', 'IDX labels file to go with --images')
+    .option('--method <name>', `one of ${methods.join(', ')}`, 'simclr')
+    .option('--encoder <name>', `one of ${architectures.join(', ')}`, 'small-cnn')
+    .option('--width <w>', 'channel multiplier', '1')
+    .option('--epochs <n>', 'epochs', '100')
+    .option('--batch-size <n>', 'batch size', '256')
+    .option('--lr <lr>', 'peak learning rate (default 0.03 x batch / 256)')
+    .option('--optimizer <name>', `one of ${optimizers.join(', ')}`, 'sgd')
+    .option('--warmup-epochs <n>', 'linear warm-up epochs', '0')
+    .option('--temperature <t>', 'SimCLR temperature (default 0.5)')
+    .option('--pipeline <name>', 'augmentation preset name or JSON PipelineSpec', 'grayscale-28')
+    .option('--seed <n>', 'seed', '0')
+    .option('--threads <n>', 'libtorch threads, 0 = all cores', '0')
+    .option('--device <name>', "'cpu' or 'cuda'", 'cpu')
+    .option('--checkpoint-every <n>', 'write OUT.ckpt every n epochs (resumable)')
+    .option('--resume <path>', 'continue from a checkpoint')
+    .requiredOption('--out <path>', 'where to save the trained encoder')
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (options: TrainCliOptions) => {
+      let dataset: ImageDataset;
+      if (options.images) {
+        if (!options.labels) throw invalidType('--labels', 'an IDX labels path to go with --images', undefined);
+        dataset = await loadIdx(options.images, options.labels);
+      } else {
+        if (!options.dataset) throw invalidType('--dataset', "a dataset name (or --images and --labels)", undefined);
+        dataset = await loadDataset(options.dataset as never, 'train');
+      }
+      const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      const started = Date.now();
+      const bar = progressBar(started);
+      const temperature = toNumber('--temperature', options.temperature);
+      const result = await train({
+        images: dataset.images,
+        encoder: { architecture: options.encoder as never, width: toNumber('--width', options.width) },
+        method: options.method as Method,
+        ...(temperature !== undefined ? { methodOptions: { temperature } } : {}),
+        pipeline,
+        epochs: toNumber('--epochs', options.epochs)!,
+        batchSize: toNumber('--batch-size', options.batchSize)!,
+        optimizer: { name: options.optimizer as OptimizerName, ...(options.lr !== undefined ? { lr: toNumber('--lr', options.lr) } : {}) },
+        warmupEpochs: toNumber('--warmup-epochs', options.warmupEpochs),
+        seed: toNumber('--seed', options.seed)!,
+        threads: toNumber('--threads', options.threads),
+        device: options.device as 'cpu' | 'cuda',
+        ...(options.checkpointEvery ? { checkpoint: { path: `${options.out}.ckpt`, every: toNumber('--checkpoint-every', options.checkpointEvery)! } } : {}),
+        ...(options.resume ? { resume: options.resume } : {}),
+        dataFingerprint: datasetFingerprint(dataset),
+        onProgress: bar,
+        signal: controller.signal,
+      }).finally(() => process.removeListener('SIGINT', onSigint));
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      await result.encoder.save(options.out);
+      const seconds = (Date.now() - started) / 1000;
+      if (options.json) {
+        process.stdout.write(JSON.stringify({ out: options.out, seconds, description: result.encoder.description, history: result.history }, null, 2) + '\n');
+      } else {
+        const last = result.history[result.history.length - 1];
+        process.stdout.write(
+          `trained ${options.method} ${options.encoder} on ${dataset.name} (${dataset.images.shape[0]} images) for ${last.epoch} epochs in ${formatSeconds(seconds)}; ` +
+            `final loss ${last.loss.toFixed(4)}; saved ${options.out}\n`,
+        );
+      }
+      result.encoder.dispose();
+    });
+}

@@ -1,0 +1,240 @@
+/**
+ * Encoders of the torch tier: the backbone whose output SSLMem aligns (the representation, before
+ * any projection head). Built here (`small-cnn`, `resnet9`, `resnet18`: native/torch/encoders.h),
+ * trained by {@link train}, saved/loaded as one file, or imported from PyTorch as TorchScript.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { torch } from '../binding';
+import { withCancel } from '../abort';
+import { ErrorCodes, outOfRange, SslmemError, withCallSite } from '../errors';
+import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
+import { assertInteger, assertNumber, assertObject, assertOneOf, assertString, isPlainObject } from '../validate';
+import { Architecture, architectures, defaultNormalize, EncoderDescription, encoderFormat } from './description';
+import type { EncoderHandle } from './native';
+
+export * from './description';
+
+/** Options of {@link Encoder.create}. */
+export interface CreateEncoderOptions {
+  architecture: Architecture;
+  /** [C, H, W] of the images the encoder takes. */
+  inputShape: [number, number, number];
+  /** Channel multiplier, default 1. */
+  width?: number;
+  /** Seed of the weight initialisation (libtorch's default init), default 0. */
+  seed?: number;
+  /** Normalization `embed` applies to clean images; default mean 0.5, std 0.5 per channel. */
+  normalize?: { mean: number[]; std: number[] };
+}
+
+/** Options of {@link Encoder.embedViews} and {@link Encoder.embed}. */
+export interface EmbedOptions {
+  /** Images per forward pass, default 256. */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+/** Checks an [C, H, W] shape. */
+export function assertInputShape(name: string, value: unknown): asserts value is [number, number, number] {
+  if (!Array.isArray(value) || value.length !== 3) throw outOfRange(name, 'an array [C, H, W]', value);
+  value.forEach((d, i) => assertInteger(`${name}[${i}]`, d, { min: 1, max: 65536 }));
+}
+
+function assertNormalize(name: string, value: unknown, channels: number): asserts value is { mean: number[]; std: number[] } {
+  assertObject(name, value);
+  for (const key of ['mean', 'std'] as const) {
+    const list = value[key];
+    if (!Array.isArray(list) || list.length !== channels) throw outOfRange(`${name}.${key}`, `an array of ${channels} numbers`, list);
+    list.forEach((v, i) => assertNumber(`${name}.${key}[${i}]`, v, key === 'std' ? { min: Number.MIN_VALUE } : {}));
+  }
+}
+
+function assertBatchSize(options: EmbedOptions): number {
+  const batchSize = options.batchSize ?? 256;
+  assertInteger('options.batchSize', batchSize, { min: 1 });
+  return batchSize;
+}
+
+/** An image encoder (the backbone). Dispose it when done to free its weights early. */
+export class Encoder {
+  /** @internal */
+  readonly handle: EncoderHandle;
+  private desc: EncoderDescription;
+
+  /** @internal Use {@link Encoder.create}, {@link Encoder.load} or {@link Encoder.loadTorchScript}. */
+  constructor(handle: EncoderHandle, description: EncoderDescription) {
+    this.handle = handle;
+    this.desc = description;
+    handle.setDescription(JSON.stringify(description));
+  }
+
+  /** A freshly initialised encoder (libtorch's default initialisation seeded by `seed`). */
+  static create(options: CreateEncoderOptions): Encoder {
+    assertObject('options', options);
+    assertOneOf('options.architecture', options.architecture, architectures);
+    assertInputShape('options.inputShape', options.inputShape);
+    const width = options.width ?? 1;
+    assertNumber('options.width', width, { min: Number.MIN_VALUE, max: 16 });
+    const seed = options.seed ?? 0;
+    assertInteger('options.seed', seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+    const channels = options.inputShape[0];
+    const normalize = options.normalize ?? defaultNormalize(channels);
+    assertNormalize('options.normalize', normalize, channels);
+    const handle = torch().createEncoder({ architecture: options.architecture, inputShape: [...options.inputShape], width, seed, description: '' });
+    const info = handle.info();
+    return new Encoder(handle, {
+      format: encoderFormat,
+      architecture: options.architecture,
+      inputShape: [...options.inputShape],
+      reprDim: info.reprDim,
+      width,
+      normalize: { mean: [...normalize.mean], std: [...normalize.std] },
+      epoch: 0,
+      lossHistory: [],
+    });
+  }
+
+  /** Loads an encoder file written by {@link Encoder.save} (or a training checkpoint). */
+  static async load(file: string): Promise<Encoder> {
+    assertString('path', file, { nonEmpty: true });
+    if (!fs.existsSync(file)) throw new SslmemError(ErrorCodes.fileNotFound, `Expected an existing encoder file for path but received ${file}`);
+    const handle = await withCallSite(torch().loadEncoder(path.resolve(file)));
+    const info = handle.info();
+    let description: EncoderDescription;
+    try {
+      description = JSON.parse(info.description) as EncoderDescription;
+      if (!isPlainObject(description) || description.format !== encoderFormat) throw new Error('format');
+    } catch {
+      handle.dispose();
+      throw new SslmemError(ErrorCodes.corruptFile, `Expected an sslmem encoder description in ${file} but it is missing or not JSON`);
+    }
+    return new Encoder(handle, description);
+  }
+
+  /**
+   * Imports a backbone exported from PyTorch:
+   * ```python
+   * backbone.eval()
+   * torch.jit.trace(backbone, torch.zeros(1, C, H, W)).save('encoder.pt')   # or torch.jit.script
+   * ```
+   * Its forward must take float NCHW images normalized with `normalize` (default mean 0.5, std 0.5)
+   * and return [B, D]. The file is checked by a forward pass on zeros [2, C, H, W]; anything else
+   * gives ERR_SSLMEM_INCOMPATIBLE_MODEL (or ERR_SSLMEM_CORRUPT_FILE if it is not TorchScript).
+   */
+  static async loadTorchScript(file: string, options: { inputShape: [number, number, number]; normalize?: { mean: number[]; std: number[] } }): Promise<Encoder> {
+    assertString('path', file, { nonEmpty: true });
+    assertObject('options', options);
+    assertInputShape('options.inputShape', options.inputShape);
+    const normalize = options.normalize ?? defaultNormalize(options.inputShape[0]);
+    assertNormalize('options.normalize', normalize, options.inputShape[0]);
+    if (!fs.existsSync(file)) throw new SslmemError(ErrorCodes.fileNotFound, `Expected an existing TorchScript file for path but received ${file}`);
+    const handle = await withCallSite(torch().loadTorchScript(path.resolve(file), [...options.inputShape], ''));
+    const info = handle.info();
+    return new Encoder(handle, {
+      format: encoderFormat,
+      architecture: 'torchscript',
+      inputShape: [...options.inputShape],
+      reprDim: info.reprDim,
+      width: 1,
+      normalize: { mean: [...normalize.mean], std: [...normalize.std] },
+      epoch: 0,
+      lossHistory: [],
+      torchscript: { source: path.resolve(file) },
+    });
+  }
+
+  /** What this encoder is and how it was trained (a copy). */
+  get description(): EncoderDescription {
+    return JSON.parse(JSON.stringify(this.desc)) as EncoderDescription;
+  }
+
+  /** @internal Replaces the description (training records method, config, epochs, losses). */
+  setDescription(description: EncoderDescription): void {
+    this.handle.setDescription(JSON.stringify(description));
+    this.desc = description;
+  }
+
+  /** Length D of the representation. */
+  get reprDim(): number {
+    return this.desc.reprDim;
+  }
+
+  /** Writes weights and description to one file, atomically (temp file, then rename). */
+  async save(file: string): Promise<void> {
+    assertString('path', file, { nonEmpty: true });
+    await withCallSite(this.handle.save(path.resolve(file)));
+  }
+
+  /**
+   * Representations [M, D] of views [M, C, H, W] that are already normalized (e.g. from
+   * `augment` with a normalize step), in inference mode (batch norm uses running statistics).
+   */
+  async embedViews(views: Float32Tensor, options: EmbedOptions = {}): Promise<Float32Tensor> {
+    assertTensor('views', views, Float32Array, 4);
+    const [c, h, w] = this.desc.inputShape;
+    if (views.shape[1] !== c || views.shape[2] !== h || views.shape[3] !== w) {
+      throw outOfRange('views.shape', `[M, ${c}, ${h}, ${w}] (this encoder takes [C, H, W] = [${c}, ${h}, ${w}])`, `[${views.shape.join(', ')}]`, true);
+    }
+    const batchSize = assertBatchSize(options);
+    return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViews(views, { batchSize, cancel })));
+  }
+
+  /**
+   * Representations [N, D] of clean images [N, H, W, C] (uint8): pixels / 255, then
+   * `description.normalize`, then the backbone in inference mode.
+   */
+  async embed(images: Uint8Tensor, options: EmbedOptions = {}): Promise<Float32Tensor> {
+    assertTensor('images', images, Uint8Array, 4);
+    const [c, h, w] = this.desc.inputShape;
+    if (images.shape[1] !== h || images.shape[2] !== w || images.shape[3] !== c) {
+      throw outOfRange('images.shape', `[N, ${h}, ${w}, ${c}] (this encoder takes [C, H, W] = [${c}, ${h}, ${w}])`, `[${images.shape.join(', ')}]`, true);
+    }
+    const batchSize = assertBatchSize(options);
+    const normalize = this.desc.normalize ?? defaultNormalize(c);
+    return withCallSite(
+      withCancel(options.signal, (cancel) =>
+        this.handle.embedImages(images, { batchSize, mean: Float32Array.from(normalize.mean), std: Float32Array.from(normalize.std), cancel }),
+      ),
+    );
+  }
+
+  /** Frees the native weights now (jobs already running keep their share until they finish). */
+  dispose(): void {
+    this.handle.dispose();
+  }
+}
+
+/** Options of {@link knnAccuracy}. */
+export interface KnnOptions {
+  /** Neighbours, default 200 (Wu et al. 2018). */
+  k?: number;
+  /** Vote weight exp(similarity / temperature), default 0.1 (Wu et al. 2018). */
+  temperature?: number;
+  /** Number of classes, default max label + 1. */
+  classes?: number;
+}
+
+/**
+ * Weighted kNN accuracy (Wu et al. 2018, InstDisc, section 3.4) of features [M, D] against
+ * labelled training features [N, D]: cosine similarity, top-k neighbours vote with weight
+ * exp(s / temperature). Runs in the torch tier off the main thread.
+ */
+export async function knnAccuracy(
+  train: { features: Float32Tensor; labels: Int32Array },
+  test: { features: Float32Tensor; labels: Int32Array },
+  options: KnnOptions = {},
+): Promise<number> {
+  assertTensor('train.features', train.features, Float32Array, 2);
+  assertTensor('test.features', test.features, Float32Array, 2);
+  const k = options.k ?? 200;
+  assertInteger('options.k', k, { min: 1 });
+  const temperature = options.temperature ?? 0.1;
+  assertNumber('options.temperature', temperature, { min: Number.MIN_VALUE });
+  let maxLabel = -1;
+  for (const l of train.labels) maxLabel = Math.max(maxLabel, l);
+  for (const l of test.labels) maxLabel = Math.max(maxLabel, l);
+  const classes = options.classes ?? maxLabel + 1;
+  assertInteger('options.classes', classes, { min: 1 });
+  return withCallSite(torch().knnAccuracy(train.features, train.labels, test.features, test.labels, { k, temperature, classes }));
+}

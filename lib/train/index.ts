@@ -1,0 +1,173 @@
+/**
+ * Self-supervised training in the torch tier (native/torch/train_loop.h): SimCLR, BYOL, SimSiam,
+ * VICReg on a libtorch worker thread, views from the augmentation kernel prepared one batch
+ * ahead, progress through a callback, cancellation through an AbortSignal, atomic checkpoints
+ * and exact resume on CPU.
+ *
+ * Concurrency: one training job uses libtorch's intra-op pool (`threads`, process-wide) plus one
+ * view-preparation thread; run jobs one at a time for reproducible speed.
+ */
+import * as path from 'node:path';
+import { torch } from '../binding';
+import { withCancel } from '../abort';
+import { outOfRange, withCallSite } from '../errors';
+import { defaultNormalize, Encoder, EncoderDescription, encoderFormat } from '../encoder';
+import { resolvePipeline, validatePipeline } from '../augment';
+import type { PipelineSpec } from '../augment';
+import { TrainOptions, TrainProgress, validateTrainOptions } from './options';
+
+export * from './options';
+
+/** One epoch of training. */
+export interface EpochSummary {
+  epoch: number;
+  /** Mean loss over the epoch's steps. */
+  loss: number;
+  imagesPerSecond: number;
+  knnAccuracy?: number;
+}
+
+export interface TrainResult {
+  /** The trained backbone (description records method, config, epochs and losses). */
+  encoder: Encoder;
+  /** Every epoch, those restored by `resume` included (their imagesPerSecond is 0). */
+  history: EpochSummary[];
+}
+
+/**
+ * Trains an SSL encoder. Returns when all epochs ran; rejects with an AbortError when `signal`
+ * aborts (between steps), with a RangeError/TypeError for invalid options, and with
+ * ERR_SSLMEM_CUDA_UNAVAILABLE when `device: 'cuda'` has no GPU.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  validateTrainOptions(options);
+  const native = torch();
+  const sample = options.views ? null : options.images!;
+  const inputShape: [number, number, number] = options.views
+    ? [options.views.shape[2], options.views.shape[3], options.views.shape[4]]
+    : [sample!.shape[3], sample!.shape[1], sample!.shape[2]];
+  let pipeline: PipelineSpec | undefined;
+  if (!options.views) {
+    pipeline = resolvePipeline(options.pipeline as PipelineSpec | string, 'options.pipeline');
+    validatePipeline('options.pipeline', pipeline, { height: sample!.shape[1], width: sample!.shape[2], channels: sample!.shape[3] });
+  }
+  const base: Encoder =
+    options.encoder instanceof Encoder
+      ? options.encoder
+      : Encoder.create({ architecture: options.encoder.architecture, width: options.encoder.width, inputShape, seed: options.seed });
+  const expected = base.description.inputShape;
+  if (expected.some((v, i) => v !== inputShape[i])) {
+    throw outOfRange(
+      options.views ? 'options.views' : 'options.images',
+      `images of [C, H, W] = [${expected.join(', ')}] for this encoder`,
+      `[${inputShape.join(', ')}]`,
+      true,
+    );
+  }
+  if (base.description.architecture === 'torchscript') {
+    throw outOfRange('options.encoder', 'a native encoder (small-cnn, resnet9, resnet18)', 'a TorchScript encoder', true);
+  }
+  const channels = expected[0];
+  // embed() must see what training saw: the pipeline's normalization (none: pixels in [0, 1]),
+  // or for ready-made views the encoder's own.
+  const normalize = pipeline
+    ? (pipeline.views[0].normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) })
+    : (base.description.normalize ?? defaultNormalize(channels));
+  const optimizer = {
+    name: options.optimizer?.name ?? 'sgd',
+    lr: options.optimizer?.lr ?? (0.03 * options.batchSize) / 256,
+    momentum: options.optimizer?.momentum ?? 0.9,
+    weightDecay: options.optimizer?.weightDecay ?? 5e-4,
+  };
+  const mo = options.methodOptions ?? {};
+  const config = {
+    method: options.method,
+    methodOptions: mo,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer,
+    warmupEpochs: options.warmupEpochs ?? 0,
+    seed: options.seed,
+  };
+  const previous = base.description;
+  const description: Omit<EncoderDescription, 'epoch' | 'lossHistory'> = {
+    format: encoderFormat,
+    architecture: previous.architecture,
+    inputShape: previous.inputShape,
+    reprDim: previous.reprDim,
+    width: previous.width,
+    method: options.method,
+    config,
+    ...(pipeline !== undefined ? { pipeline } : {}),
+    normalize: { mean: [...normalize.mean], std: [...normalize.std] },
+    ...(options.dataFingerprint !== undefined ? { dataFingerprint: options.dataFingerprint } : {}),
+  };
+  const onProgress = options.onProgress;
+  const report = (p: Omit<TrainProgress, 'epochs'>) => {
+    if (!onProgress) return;
+    try {
+      onProgress({ ...p, epochs: options.epochs });
+    } catch (error) {
+      // A throwing callback must not kill the native loop; surface it asynchronously.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  };
+  const monitor = options.monitor;
+  const result = await withCallSite(
+    withCancel(options.signal, (cancel) =>
+      native.train(
+        {
+          encoder: base.handle,
+          method: options.method,
+          epochs: options.epochs,
+          batchSize: options.batchSize,
+          optimizer: optimizer.name,
+          lr: optimizer.lr,
+          momentum: optimizer.momentum,
+          weightDecay: optimizer.weightDecay,
+          warmupEpochs: options.warmupEpochs ?? 0,
+          seed: options.seed,
+          threads: options.threads ?? 0,
+          device: options.device ?? 'cpu',
+          ...(options.checkpoint ? { checkpointPath: path.resolve(options.checkpoint.path), checkpointEvery: options.checkpoint.every } : {}),
+          ...(options.resume ? { resume: path.resolve(options.resume) } : {}),
+          ...(mo.temperature !== undefined ? { temperature: mo.temperature } : {}),
+          ...(mo.tauBase !== undefined ? { tauBase: mo.tauBase } : {}),
+          ...(mo.invariance !== undefined ? { vicregInvariance: mo.invariance } : {}),
+          ...(mo.variance !== undefined ? { vicregVariance: mo.variance } : {}),
+          ...(mo.covariance !== undefined ? { vicregCovariance: mo.covariance } : {}),
+          ...(mo.projectorDims ? { projectorDims: mo.projectorDims } : {}),
+          ...(mo.predictorDims ? { predictorDims: mo.predictorDims } : {}),
+          normalizeMean: Float32Array.from(normalize.mean),
+          normalizeStd: Float32Array.from(normalize.std),
+          description: JSON.stringify(description),
+          ...(options.views ? { views: options.views } : { images: options.images, pipeline }),
+          ...(monitor
+            ? {
+                monitorEvery: monitor.every,
+                monitorTrainImages: monitor.train.images,
+                monitorTrainLabels: monitor.train.labels,
+                monitorTestImages: monitor.test.images,
+                monitorTestLabels: monitor.test.labels,
+                monitorClasses: Math.max(monitor.train.classes?.length ?? 0, maxLabel(monitor.train.labels) + 1, maxLabel(monitor.test.labels) + 1),
+              }
+            : {}),
+          cancel,
+        },
+        report,
+      ),
+    ),
+  );
+  if (options.encoder !== base) base.dispose();
+  const finalDescription = JSON.parse(result.encoder.info().description) as EncoderDescription;
+  const encoder = new Encoder(result.encoder, finalDescription);
+  return { encoder, history: result.history.map((h) => ({ ...h })) };
+}
+
+function maxLabel(labels: Int32Array): number {
+  let max = -1;
+  for (const l of labels) if (l > max) max = l;
+  return max;
+}

@@ -1,0 +1,171 @@
+/**
+ * Options of {@link train} and their validation (defaults from the papers cited on each field).
+ */
+import type { PipelineSpec } from '../augment';
+import type { ImageDataset } from '../data/types';
+import type { Encoder } from '../encoder';
+import type { NativeTrainProgress } from '../encoder/native';
+import { Architecture, architectures } from '../encoder/description';
+import { invalidType, outOfRange } from '../errors';
+import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
+import {
+  assertFunction, assertInteger, assertNumber, assertObject, assertOneOf, assertString, assertThreads, isPlainObject,
+} from '../validate';
+
+export const methods = ['simclr', 'byol', 'simsiam', 'vicreg'] as const;
+/** SSL methods: SimCLR (Chen et al. 2020), BYOL (Grill et al. 2020), SimSiam (Chen & He 2021), VICReg (Bardes et al. 2022). */
+export type Method = (typeof methods)[number];
+
+export const optimizers = ['sgd', 'adam', 'adamw', 'lars'] as const;
+export type OptimizerName = (typeof optimizers)[number];
+
+/** Per-method options; every default is the paper's. */
+export interface MethodOptions {
+  /** SimCLR NT-Xent temperature, default 0.5 (SimCLR's CIFAR-10 setting, Chen et al. 2020, appendix B.9). */
+  temperature?: number;
+  /** BYOL base target momentum, default 0.996 (Grill et al. 2020); cosine-increased to 1. */
+  tauBase?: number;
+  /** VICReg invariance / variance / covariance weights, default 25 / 25 / 1 (Bardes et al. 2022). */
+  invariance?: number;
+  variance?: number;
+  covariance?: number;
+  /**
+   * Projector layer sizes after the representation (hidden..., output). Defaults: SimCLR [512, 128];
+   * BYOL [4096, 256]; SimSiam [2048, 2048, 2048] (output BN); VICReg [8192, 8192, 8192].
+   */
+  projectorDims?: number[];
+  /** Predictor sizes (BYOL [4096, 256], SimSiam [512, 2048]); the last must equal the projector's output. */
+  predictorDims?: number[];
+}
+
+export interface OptimizerOptions {
+  /** Default 'sgd'. LARS: You et al. 2017, trust coefficient 0.001. */
+  name?: OptimizerName;
+  /** Peak learning rate; default 0.03 x batchSize / 256 (SimSiam's CIFAR rule, Chen & He 2021). */
+  lr?: number;
+  /** Default 0.9 (SGD and LARS). */
+  momentum?: number;
+  /** Default 5e-4 (SimSiam CIFAR); never applied to biases and norm parameters. */
+  weightDecay?: number;
+}
+
+/**
+ * Progress after each training step (epoch and step count from 1; imagesPerSecond of that step;
+ * epochLoss on an epoch's last step; knnAccuracy when the monitor ran).
+ */
+export interface TrainProgress extends NativeTrainProgress {
+  epochs: number;
+}
+
+export interface TrainOptions {
+  /** Training images [N, H, W, C] uint8. */
+  images?: Uint8Tensor;
+  /**
+   * Ready-made normalized views [N, V >= 2, C, H, W] instead of `images` + `pipeline`: epoch e
+   * uses views (2e mod V) and (2e + 1 mod V) of each image (benchmarks, precomputed augmentations).
+   */
+  views?: Float32Tensor;
+  /** An encoder to continue from (copied), or the backbone to create (seeded by `seed`). */
+  encoder: Encoder | { architecture: Architecture; width?: number };
+  method: Method;
+  methodOptions?: MethodOptions;
+  /**
+   * Augmentation pipeline (a PipelineSpec or a preset name, see lib/augment); two views per image
+   * per step, keyed by (seed, epoch, image index, view). Its output size must equal the encoder's
+   * input. Its normalization (none in the presets: pixels in [0, 1]) is recorded in the trained
+   * encoder's description so that `embed` feeds clean images the same way.
+   */
+  pipeline?: PipelineSpec | string;
+  epochs: number;
+  batchSize: number;
+  optimizer?: OptimizerOptions;
+  /** Linear warm-up epochs before the cosine decay, default 0. */
+  warmupEpochs?: number;
+  seed: number;
+  /** libtorch intra-op threads for this job (and the process), 0 = all cores (default). */
+  threads?: number;
+  /** Default 'cpu'; 'cuda' needs a CUDA libtorch and a GPU (ERR_SSLMEM_CUDA_UNAVAILABLE otherwise). */
+  device?: 'cpu' | 'cuda';
+  /**
+   * Write a resumable checkpoint (also a loadable encoder file) every `every` epochs and at the
+   * end; `{epoch}` in the path is replaced by the epoch count (keeps one file per checkpoint).
+   */
+  checkpoint?: { path: string; every: number };
+  /** Continue the run saved in this checkpoint (same method, batch size and data). */
+  resume?: string;
+  /** Weighted kNN accuracy (k = 200, cosine, T = 0.1) of the representation every `every` epochs. */
+  monitor?: { train: ImageDataset; test: ImageDataset; every: number };
+  /** Recorded in the description (datasetFingerprint of the training data). */
+  dataFingerprint?: string;
+  onProgress?: (progress: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Validates {@link TrainOptions}; throws TypeError/RangeError naming the field. */
+export function validateTrainOptions(options: TrainOptions): void {
+  assertObject('options', options);
+  assertOneOf('options.method', options.method, methods);
+  assertInteger('options.epochs', options.epochs, { min: 1, max: 1_000_000 });
+  assertInteger('options.batchSize', options.batchSize, { min: 1 });
+  if (options.batchSize < 2 && (options.method === 'simclr' || options.method === 'vicreg')) {
+    throw outOfRange('options.batchSize', `at least 2 for ${options.method} (it needs other images in the batch)`, options.batchSize);
+  }
+  assertInteger('options.seed', options.seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  if (options.views !== undefined) {
+    assertTensor('options.views', options.views, Float32Array, 5);
+    if (options.views.shape[1] < 2) throw outOfRange('options.views.shape[1]', 'at least 2 views per image', options.views.shape[1]);
+  } else {
+    assertTensor('options.images', options.images, Uint8Array, 4);
+    if (options.pipeline === undefined) throw invalidType('options.pipeline', 'a PipelineSpec or preset name', undefined);
+  }
+  const n = options.views ? options.views.shape[0] : options.images!.shape[0];
+  if (options.batchSize > n) throw outOfRange('options.batchSize', `at most the number of images (${n})`, options.batchSize);
+  const encoder = options.encoder as unknown;
+  if (!isPlainObject(encoder) && !(encoder !== null && typeof encoder === 'object' && 'handle' in encoder)) {
+    throw invalidType('options.encoder', 'an Encoder or {architecture, width?}', encoder);
+  }
+  if (isPlainObject(encoder) && !('handle' in encoder)) {
+    assertOneOf('options.encoder.architecture', encoder.architecture, architectures);
+    if (encoder.width !== undefined) assertNumber('options.encoder.width', encoder.width, { min: Number.MIN_VALUE, max: 16 });
+  }
+  const mo = options.methodOptions ?? {};
+  assertObject('options.methodOptions', mo);
+  if (mo.temperature !== undefined) assertNumber('options.methodOptions.temperature', mo.temperature, { min: Number.MIN_VALUE });
+  if (mo.tauBase !== undefined) assertNumber('options.methodOptions.tauBase', mo.tauBase, { min: 0, max: 1 });
+  for (const key of ['invariance', 'variance', 'covariance'] as const) {
+    if (mo[key] !== undefined) assertNumber(`options.methodOptions.${key}`, mo[key], { min: 0 });
+  }
+  for (const key of ['projectorDims', 'predictorDims'] as const) {
+    const dims = mo[key];
+    if (dims === undefined) continue;
+    if (!Array.isArray(dims) || dims.length === 0) throw invalidType(`options.methodOptions.${key}`, 'a non-empty array of positive integers', dims);
+    dims.forEach((d, i) => assertInteger(`options.methodOptions.${key}[${i}]`, d, { min: 1 }));
+  }
+  const opt = options.optimizer ?? {};
+  assertObject('options.optimizer', opt);
+  if (opt.name !== undefined) assertOneOf('options.optimizer.name', opt.name, optimizers);
+  if (opt.lr !== undefined) assertNumber('options.optimizer.lr', opt.lr, { min: 0 });
+  if (opt.momentum !== undefined) assertNumber('options.optimizer.momentum', opt.momentum, { min: 0, max: 1 });
+  if (opt.weightDecay !== undefined) assertNumber('options.optimizer.weightDecay', opt.weightDecay, { min: 0 });
+  if (options.warmupEpochs !== undefined) assertNumber('options.warmupEpochs', options.warmupEpochs, { min: 0, max: options.epochs });
+  if (options.threads !== undefined) assertThreads('options.threads', options.threads);
+  if (options.device !== undefined) assertOneOf('options.device', options.device, ['cpu', 'cuda'] as const);
+  if (options.checkpoint !== undefined) {
+    assertObject('options.checkpoint', options.checkpoint);
+    assertString('options.checkpoint.path', options.checkpoint.path, { nonEmpty: true });
+    assertInteger('options.checkpoint.every', options.checkpoint.every, { min: 1 });
+  }
+  if (options.resume !== undefined) assertString('options.resume', options.resume, { nonEmpty: true });
+  if (options.monitor !== undefined) {
+    assertObject('options.monitor', options.monitor);
+    assertInteger('options.monitor.every', options.monitor.every, { min: 1 });
+    for (const key of ['train', 'test'] as const) {
+      const set: ImageDataset = options.monitor[key];
+      assertObject(`options.monitor.${key}`, set);
+      assertTensor(`options.monitor.${key}.images`, set.images, Uint8Array, 4);
+      if (!(set.labels instanceof Int32Array)) throw invalidType(`options.monitor.${key}.labels`, 'an Int32Array', set.labels);
+    }
+  }
+  if (options.dataFingerprint !== undefined) assertString('options.dataFingerprint', options.dataFingerprint);
+  if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
+}

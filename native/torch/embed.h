@@ -1,0 +1,34 @@
+// Representations in batches (inference mode) and the weighted kNN monitor.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "../kernels/cancel.h"
+#include "encoder_state.h"
+
+namespace sslmem {
+
+// views: float [M, C, H, W], already normalized -> out: [M, D] float (caller-allocated M * D).
+void embed_views(EncoderState& encoder, const float* views, int64_t m, float* out, int64_t batch_size,
+                 const CancelFlag& cancel);
+
+// images: uint8 [N, H, W, C] -> (x / 255 - mean[c]) / std[c] as NCHW -> out [N, D].
+void embed_images(EncoderState& encoder, const uint8_t* images, int64_t n, float* out, int64_t batch_size,
+                  const std::vector<float>& mean, const std::vector<float>& std, const CancelFlag& cancel);
+
+// The same images-to-tensor conversion for one batch (used by training's monitor too).
+torch::Tensor images_to_tensor(const uint8_t* images, int64_t n, int64_t h, int64_t w, int64_t c,
+                               const std::vector<float>& mean, const std::vector<float>& std);
+
+// Weighted kNN classification accuracy (Wu et al. 2018, "Unsupervised Feature Learning via
+// Non-Parametric Instance Discrimination", section 3.4): features L2-normalized, the k most
+// cosine-similar training points vote for their class with weight exp(similarity / temperature);
+// ties go to the lower class index. Defaults k = 200, temperature = 0.1. Test points are
+// processed in chunks so memory stays O(chunk * N).
+double knn_accuracy(const torch::Tensor& train_features, const torch::Tensor& train_labels,
+                    const torch::Tensor& test_features, const torch::Tensor& test_labels, int64_t k,
+                    double temperature, int64_t classes);
+
+}  // namespace sslmem

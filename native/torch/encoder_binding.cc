@@ -1,0 +1,275 @@
+// N-API glue of encoders: createEncoder, loadEncoder, loadTorchScript, knnAccuracy and the
+// handle's methods (embedViews, embedImages, save, description, dispose). Heavy calls run on
+// a libuv worker through PromiseWorker; the handle's state is shared with the job so a
+// dispose() during a job is safe.
+#include "encoder_binding.h"
+
+#include <torch/torch.h>
+
+#include "../addon/args.h"
+#include "../addon/promise_worker.h"
+#include "checkpoint.h"
+#include "embed.h"
+#include "torch_registry.h"
+
+namespace sslmem {
+
+namespace {
+
+Napi::FunctionReference* encoder_constructor = nullptr;
+
+class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "EncoderHandle",
+                       {InstanceMethod("embedViews", &EncoderHandle::EmbedViews),
+                        InstanceMethod("embedImages", &EncoderHandle::EmbedImages),
+                        InstanceMethod("save", &EncoderHandle::Save),
+                        InstanceMethod("info", &EncoderHandle::Info),
+                        InstanceMethod("setDescription", &EncoderHandle::SetDescription),
+                        InstanceMethod("dispose", &EncoderHandle::Dispose)});
+  }
+
+  explicit EncoderHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EncoderHandle>(info) {}
+
+  std::shared_ptr<EncoderState> state(const std::string& arg) const {
+    if (!state_) throw Error(ErrorKind::Runtime, "ERR_SSLMEM_DISPOSED", "Expected a live encoder for " + arg + " but it was disposed");
+    return state_;
+  }
+  void set_state(std::shared_ptr<EncoderState> state) { state_ = std::move(state); }
+
+ private:
+  Napi::Value EmbedViews(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      auto encoder = state("encoder");
+      auto views = read_tensor<float>(info[0], "views", 4);
+      auto options = read_object(info[1], "options");
+      const auto& s = encoder->spec;
+      if (views.shape[1] != s.channels || views.shape[2] != s.height || views.shape[3] != s.width_px) {
+        throw_range("views.shape", "[M, " + to_text(s.channels) + ", " + to_text(s.height) + ", " + to_text(s.width_px) + "]",
+                    "[" + to_text(views.shape[0]) + ", " + to_text(views.shape[1]) + ", " + to_text(views.shape[2]) + ", " +
+                        to_text(views.shape[3]) + "]");
+      }
+      const int64_t batch = read_int(options, "batchSize", "options.batchSize", 256);
+      if (batch < 1) throw_range("options.batchSize", "an integer >= 1", to_text(batch));
+      std::vector<Napi::Value> keep{views.holder};
+      CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+      const int64_t m = views.shape[0], d = encoder->repr_dim;
+      auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(m * d));
+      return PromiseWorker::Run(
+          info.Env(), keep, [=] { embed_views(*encoder, views.data, m, out->data(), batch, cancel); },
+          [=](Napi::Env env) -> Napi::Value {
+            return make_tensor(env, adopt_float32(env, std::move(*out)), {m, d});
+          });
+    });
+  }
+
+  Napi::Value EmbedImages(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      auto encoder = state("encoder");
+      auto images = read_tensor<uint8_t>(info[0], "images", 4);
+      auto options = read_object(info[1], "options");
+      const auto& s = encoder->spec;
+      if (images.shape[1] != s.height || images.shape[2] != s.width_px || images.shape[3] != s.channels) {
+        throw_range("images.shape", "[N, " + to_text(s.height) + ", " + to_text(s.width_px) + ", " + to_text(s.channels) + "] (NHWC)",
+                    "[" + to_text(images.shape[0]) + ", " + to_text(images.shape[1]) + ", " + to_text(images.shape[2]) + ", " +
+                        to_text(images.shape[3]) + "]");
+      }
+      const int64_t batch = read_int(options, "batchSize", "options.batchSize", 256);
+      if (batch < 1) throw_range("options.batchSize", "an integer >= 1", to_text(batch));
+      auto mean_arg = read_typed_array<float>(options.Get("mean"), "options.mean");
+      auto std_arg = read_typed_array<float>(options.Get("std"), "options.std");
+      if (static_cast<int64_t>(mean_arg.size) != s.channels || static_cast<int64_t>(std_arg.size) != s.channels) {
+        throw_range("options.mean/std", to_text(s.channels) + " values each", to_text(mean_arg.size) + " and " + to_text(std_arg.size));
+      }
+      std::vector<float> mean(mean_arg.data, mean_arg.data + mean_arg.size), stdv(std_arg.data, std_arg.data + std_arg.size);
+      std::vector<Napi::Value> keep{images.holder};
+      CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+      const int64_t n = images.shape[0], d = encoder->repr_dim;
+      auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(n * d));
+      return PromiseWorker::Run(
+          info.Env(), keep, [=] { embed_images(*encoder, images.data, n, out->data(), batch, mean, stdv, cancel); },
+          [=](Napi::Env env) -> Napi::Value {
+            return make_tensor(env, adopt_float32(env, std::move(*out)), {n, d});
+          });
+    });
+  }
+
+  Napi::Value Save(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      auto encoder = state("encoder");
+      if (!info[0].IsString()) throw_type("path", "a string", describe_value(info[0]));
+      std::string path = info[0].As<Napi::String>().Utf8Value();
+      return PromiseWorker::Run(
+          info.Env(), {}, [=] {
+            std::lock_guard<std::mutex> lock(encoder->mutex);
+            save_encoder_file(*encoder, path);
+          },
+          [](Napi::Env env) -> Napi::Value { return env.Undefined(); });
+    });
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      auto encoder = state("encoder");
+      Napi::Env env = info.Env();
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("architecture", encoder->spec.architecture);
+      Napi::Array shape = Napi::Array::New(env, 3);
+      shape.Set(0u, Napi::Number::New(env, static_cast<double>(encoder->spec.channels)));
+      shape.Set(1u, Napi::Number::New(env, static_cast<double>(encoder->spec.height)));
+      shape.Set(2u, Napi::Number::New(env, static_cast<double>(encoder->spec.width_px)));
+      out.Set("inputShape", shape);
+      out.Set("width", encoder->spec.width);
+      out.Set("reprDim", static_cast<double>(encoder->repr_dim));
+      out.Set("description", encoder->description);
+      int64_t parameters = 0;
+      if (encoder->net) {
+        for (const auto& p : encoder->net->parameters()) parameters += p.numel();
+      }
+      out.Set("parameters", static_cast<double>(parameters));
+      return out;
+    });
+  }
+
+  Napi::Value SetDescription(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      auto encoder = state("encoder");
+      if (!info[0].IsString()) throw_type("description", "a JSON string", describe_value(info[0]));
+      std::lock_guard<std::mutex> lock(encoder->mutex);
+      encoder->description = info[0].As<Napi::String>().Utf8Value();
+      return info.Env().Undefined();
+    });
+  }
+
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    state_.reset();
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<EncoderState> state_;
+};
+
+std::vector<int64_t> read_shape3(const Napi::Value& value, const std::string& arg) {
+  if (!value.IsArray() || value.As<Napi::Array>().Length() != 3) throw_type(arg, "an array [C, H, W]", describe_value(value));
+  std::vector<int64_t> out;
+  auto array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < 3; ++i) {
+    Napi::Value v = array.Get(i);
+    if (!v.IsNumber()) throw_type(arg + "[" + to_text(i) + "]", "a positive integer", describe_value(v));
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 1 && d <= 65536) || d != static_cast<double>(static_cast<int64_t>(d))) {
+      throw_range(arg + "[" + to_text(i) + "]", "an integer in [1, 65536]", to_text(d));
+    }
+    out.push_back(static_cast<int64_t>(d));
+  }
+  return out;
+}
+
+Napi::Value CreateEncoder(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    auto options = read_object(info[0], "options");
+    BackboneSpec spec;
+    spec.architecture = read_string(options, "architecture", "options.architecture", "");
+    auto shape = read_shape3(options.Get("inputShape"), "options.inputShape");
+    spec.channels = shape[0];
+    spec.height = shape[1];
+    spec.width_px = shape[2];
+    spec.width = read_number(options, "width", "options.width", 1.0);
+    const int64_t seed = read_int(options, "seed", "options.seed", 0);
+    auto state = create_encoder(spec, static_cast<uint64_t>(seed));
+    state->description = read_string(options, "description", "options.description", "");
+    return wrap_encoder(info.Env(), state);
+  });
+}
+
+Napi::Value LoadEncoder(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (!info[0].IsString()) throw_type("path", "a string", describe_value(info[0]));
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    auto result = std::make_shared<std::shared_ptr<EncoderState>>();
+    return PromiseWorker::Run(
+        info.Env(), {}, [=] { *result = load_encoder_file(path); },
+        [=](Napi::Env env) -> Napi::Value { return wrap_encoder(env, *result); });
+  });
+}
+
+Napi::Value LoadTorchScript(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (!info[0].IsString()) throw_type("path", "a string", describe_value(info[0]));
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    auto shape = read_shape3(info[1], "options.inputShape");
+    std::string description = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
+    auto result = std::make_shared<std::shared_ptr<EncoderState>>();
+    return PromiseWorker::Run(
+        info.Env(), {},
+        [=] {
+          *result = load_torchscript_file(path, shape[0], shape[1], shape[2]);
+          (*result)->description = description;
+        },
+        [=](Napi::Env env) -> Napi::Value { return wrap_encoder(env, *result); });
+  });
+}
+
+// knnAccuracy(trainFeatures [N, D], trainLabels Int32Array(N), testFeatures [M, D],
+//             testLabels Int32Array(M), {k, temperature, classes}) -> Promise<number>
+Napi::Value KnnAccuracy(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    auto train = read_tensor<float>(info[0], "trainFeatures", 2);
+    auto train_labels = read_typed_array<int32_t>(info[1], "trainLabels");
+    auto test = read_tensor<float>(info[2], "testFeatures", 2);
+    auto test_labels = read_typed_array<int32_t>(info[3], "testLabels");
+    auto options = read_object(info[4], "options");
+    if (train.shape[1] != test.shape[1]) throw_range("testFeatures.shape[1]", to_text(train.shape[1]), to_text(test.shape[1]));
+    if (static_cast<int64_t>(train_labels.size) != train.shape[0]) throw_range("trainLabels.length", to_text(train.shape[0]), to_text(train_labels.size));
+    if (static_cast<int64_t>(test_labels.size) != test.shape[0]) throw_range("testLabels.length", to_text(test.shape[0]), to_text(test_labels.size));
+    const int64_t k = read_int(options, "k", "options.k", 200);
+    const double temperature = read_number(options, "temperature", "options.temperature", 0.1);
+    const int64_t classes = read_int(options, "classes", "options.classes", 0);
+    if (k < 1) throw_range("options.k", "an integer >= 1", to_text(k));
+    if (!(temperature > 0)) throw_range("options.temperature", "a number > 0", to_text(temperature));
+    for (size_t i = 0; i < train_labels.size; ++i) {
+      if (train_labels.data[i] < 0 || train_labels.data[i] >= classes) {
+        throw_range("trainLabels[" + to_text(i) + "]", "a class in [0, " + to_text(classes) + ")", to_text(train_labels.data[i]));
+      }
+    }
+    auto result = std::make_shared<double>(0);
+    return PromiseWorker::Run(
+        info.Env(), {train.holder, train_labels.holder, test.holder, test_labels.holder},
+        [=] {
+          auto tf = torch::from_blob(train.data, {train.shape[0], train.shape[1]}, torch::kFloat32);
+          auto tl = torch::from_blob(train_labels.data, {train.shape[0]}, torch::kInt32);
+          auto sf = torch::from_blob(test.data, {test.shape[0], test.shape[1]}, torch::kFloat32);
+          auto sl = torch::from_blob(test_labels.data, {test.shape[0]}, torch::kInt32);
+          *result = knn_accuracy(tf, tl, sf, sl, k, temperature, classes);
+        },
+        [=](Napi::Env env) -> Napi::Value { return Napi::Number::New(env, *result); });
+  });
+}
+
+}  // namespace
+
+std::shared_ptr<EncoderState> encoder_from_value(const Napi::Value& value, const std::string& arg) {
+  if (!value.IsObject() || encoder_constructor == nullptr ||
+      !value.As<Napi::Object>().InstanceOf(encoder_constructor->Value())) {
+    throw_type(arg, "an encoder handle", describe_value(value));
+  }
+  return EncoderHandle::Unwrap(value.As<Napi::Object>())->state(arg);
+}
+
+Napi::Object wrap_encoder(Napi::Env env, std::shared_ptr<EncoderState> state) {
+  Napi::Object object = encoder_constructor->New({});
+  EncoderHandle::Unwrap(object)->set_state(std::move(state));
+  return object;
+}
+
+void RegisterEncoder(Napi::Env env, Napi::Object exports) {
+  Napi::Function constructor = EncoderHandle::Define(env);
+  encoder_constructor = new Napi::FunctionReference(Napi::Persistent(constructor));
+  exports.Set("createEncoder", Napi::Function::New(env, CreateEncoder));
+  exports.Set("loadEncoder", Napi::Function::New(env, LoadEncoder));
+  exports.Set("loadTorchScript", Napi::Function::New(env, LoadTorchScript));
+  exports.Set("knnAccuracy", Napi::Function::New(env, KnnAccuracy));
+}
+
+}  // namespace sslmem

@@ -1,0 +1,40 @@
+// A loaded encoder on the native side: a libtorch backbone built here (encoders.h) or a
+// TorchScript module exported from PyTorch, plus its JSON description (owned and written by the
+// TS façade; stored verbatim). Shared between JS handles and worker threads by shared_ptr.
+#pragma once
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "encoders.h"
+
+namespace sslmem {
+
+struct EncoderState {
+  BackboneSpec spec;                                // architecture "torchscript" for imported modules
+  std::shared_ptr<BackboneImpl> net;                // native backbone, or
+  std::shared_ptr<torch::jit::script::Module> script;  // an imported TorchScript module
+  std::string script_bytes;                         // the TorchScript archive, kept to save it again
+  int64_t repr_dim = 0;
+  std::string description;                          // JSON text (see lib/encoder/description.ts)
+  std::mutex mutex;                                 // one forward pass at a time (train/eval flags)
+
+  // Representations [B, D] of normalized images [B, C, H, W] in inference mode (eval BN, no grad).
+  torch::Tensor embed_batch(const torch::Tensor& images);
+};
+
+// A fresh native encoder: seeds libtorch's generator with `seed` under a process-wide lock so
+// that concurrent creations cannot interleave draws.
+std::shared_ptr<EncoderState> create_encoder(const BackboneSpec& spec, uint64_t seed);
+
+// A copy with its own weights (training starts from a copy; the original stays usable).
+std::shared_ptr<EncoderState> clone_encoder(const EncoderState& source);
+
+// Serialises libtorch's global generator (manual_seed + creation must not interleave).
+std::mutex& torch_seed_mutex();
+
+}  // namespace sslmem

@@ -1,0 +1,354 @@
+// N-API glue of training: train(options, onProgress) -> Promise<{encoder, history}>, plus the
+// training math exposed for tests (sslLoss, byolMomentum, cosineWarmupLr, optimizerSteps).
+// Progress crosses to JS through a ThreadSafeFunction; the loop itself runs on a libuv worker.
+#include <napi.h>
+#include <torch/torch.h>
+
+#include <cstring>
+
+#include "../addon/args.h"
+#include "../addon/promise_worker.h"
+#include "encoder_binding.h"
+#include "lars.h"
+#include "losses.h"
+#include "schedule.h"
+#include "torch_registry.h"
+#include "train_loop.h"
+
+#if __has_include("../kernels/augment.h") && __has_include("../addon/augment_spec.h")
+#include "../addon/augment_spec.h"
+#include "../kernels/augment.h"
+#define SSLMEM_HAS_AUGMENT 1
+#endif
+
+namespace sslmem {
+
+namespace {
+
+torch::Tensor tensor_from(const Napi::Value& value, const std::string& arg) {
+  auto t = read_tensor<float>(value, arg);
+  return torch::from_blob(t.data, t.shape, torch::kFloat32).clone();
+}
+
+// sslLoss(name, inputs, options) -> number. Inputs: [z1, z2] or, for simsiam, [p1, p2, z1, z2]
+// and for byol [p, z] (one direction); vicreg-variance/covariance take [z].
+Napi::Value SslLoss(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (!info[0].IsString()) throw_type("name", "a loss name", describe_value(info[0]));
+    const std::string name = info[0].As<Napi::String>().Utf8Value();
+    if (!info[1].IsArray()) throw_type("inputs", "an array of tensors", describe_value(info[1]));
+    auto list = info[1].As<Napi::Array>();
+    std::vector<torch::Tensor> in;
+    for (uint32_t i = 0; i < list.Length(); ++i) in.push_back(tensor_from(list.Get(i), "inputs[" + to_text(i) + "]"));
+    auto options = read_object(info[2], "options");
+    auto need = [&](size_t count) {
+      if (in.size() != count) throw_range("inputs", to_text(count) + " tensors for " + name, to_text(in.size()));
+    };
+    torch::Tensor out;
+    if (name == "nt-xent") {
+      need(2);
+      out = nt_xent_loss(in[0], in[1], read_number(options, "temperature", "options.temperature", 0.5));
+    } else if (name == "byol") {
+      need(2);
+      out = byol_loss(in[0], in[1]);
+    } else if (name == "simsiam") {
+      need(4);
+      out = simsiam_loss(in[0], in[1], in[2], in[3]);
+    } else if (name == "vicreg") {
+      need(2);
+      VicregWeights w;
+      w.invariance = read_number(options, "invariance", "options.invariance", 25);
+      w.variance = read_number(options, "variance", "options.variance", 25);
+      w.covariance = read_number(options, "covariance", "options.covariance", 1);
+      out = vicreg_loss(in[0], in[1], w);
+    } else if (name == "vicreg-invariance") {
+      need(2);
+      out = vicreg_invariance(in[0], in[1]);
+    } else if (name == "vicreg-variance") {
+      need(1);
+      out = vicreg_variance(in[0], read_number(options, "gamma", "options.gamma", 1), read_number(options, "eps", "options.eps", 1e-4));
+    } else if (name == "vicreg-covariance") {
+      need(1);
+      out = vicreg_covariance(in[0]);
+    } else {
+      throw_range("name", "a known loss", "\"" + name + "\"");
+    }
+    return Napi::Number::New(info.Env(), out.item<double>());
+  });
+}
+
+Napi::Value ByolMomentum(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::Number::New(info.Env(), byol_momentum(info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().Int64Value(),
+                                                       info[2].As<Napi::Number>().Int64Value()));
+  });
+}
+
+Napi::Value CosineWarmupLr(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::Number::New(info.Env(), cosine_warmup_lr(info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().Int64Value(),
+                                                          info[2].As<Napi::Number>().Int64Value(), info[3].As<Napi::Number>().Int64Value()));
+  });
+}
+
+// optimizerSteps(name, params, grads, {lr, momentum, weightDecay, steps}): runs `steps` steps of
+// the named optimizer (its training-loop configuration: rank <= 1 parameters excluded from
+// decay and adaptation) with constant gradients; returns the parameters after each step.
+Napi::Value OptimizerSteps(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    Napi::Env env = info.Env();
+    TrainConfig c;
+    c.optimizer = info[0].As<Napi::String>().Utf8Value();
+    auto plist = info[1].As<Napi::Array>(), glist = info[2].As<Napi::Array>();
+    auto options = read_object(info[3], "options");
+    c.lr = read_number(options, "lr", "options.lr", 0.1);
+    c.momentum = read_number(options, "momentum", "options.momentum", 0.9);
+    c.weight_decay = read_number(options, "weightDecay", "options.weightDecay", 0);
+    const int64_t steps = read_int(options, "steps", "options.steps", 1);
+    std::vector<torch::Tensor> params, grads;
+    for (uint32_t i = 0; i < plist.Length(); ++i) {
+      params.push_back(tensor_from(plist.Get(i), "params[" + to_text(i) + "]").requires_grad_(true));
+      grads.push_back(tensor_from(glist.Get(i), "grads[" + to_text(i) + "]"));
+    }
+    auto [decay, no_decay] = split_decay_groups(params);
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    using torch::optim::OptimizerParamGroup;
+    if (c.optimizer == "lars") {
+      auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
+      auto plain = LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false);
+      std::vector<OptimizerParamGroup> groups;
+      if (!decay.empty()) groups.emplace_back(decay, std::make_unique<LarsOptions>(base));
+      if (!no_decay.empty()) groups.emplace_back(no_decay, std::make_unique<LarsOptions>(plain));
+      optimizer = std::make_unique<Lars>(groups, base);
+    } else {
+      throw_range("name", "\"lars\"", "\"" + c.optimizer + "\"");
+    }
+    Napi::Array out = Napi::Array::New(env, steps);
+    for (int64_t s = 0; s < steps; ++s) {
+      for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i].clone();
+      optimizer->step();
+      Napi::Array row = Napi::Array::New(env, params.size());
+      for (size_t i = 0; i < params.size(); ++i) {
+        auto p = params[i].detach().contiguous();
+        std::vector<float> values(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+        row.Set(static_cast<uint32_t>(i), adopt_float32(env, std::move(values)));
+      }
+      out.Set(static_cast<uint32_t>(s), row);
+    }
+    return out;
+  });
+}
+
+std::vector<int64_t> read_int_list(const Napi::Object& options, const char* key, const std::string& arg) {
+  std::vector<int64_t> out;
+  Napi::Value value = options.Get(key);
+  if (value.IsUndefined()) return out;
+  if (!value.IsArray()) throw_type(arg, "an array of positive integers", describe_value(value));
+  auto array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value v = array.Get(i);
+    if (!v.IsNumber() || v.As<Napi::Number>().Int64Value() < 1) throw_range(arg + "[" + to_text(i) + "]", "a positive integer", describe_value(v));
+    out.push_back(v.As<Napi::Number>().Int64Value());
+  }
+  return out;
+}
+
+MonitorSet read_monitor_set(const Napi::Object& options, const char* images_key, const char* labels_key, const BackboneSpec& spec,
+                            std::vector<Napi::Value>& keep) {
+  auto images = read_tensor<uint8_t>(options.Get(images_key), std::string("options.") + images_key, 4);
+  auto labels = read_typed_array<int32_t>(options.Get(labels_key), std::string("options.") + labels_key);
+  if (images.shape[1] != spec.height || images.shape[2] != spec.width_px || images.shape[3] != spec.channels) {
+    throw_range(std::string("options.") + images_key + ".shape", "[N, " + to_text(spec.height) + ", " + to_text(spec.width_px) + ", " +
+                                                                    to_text(spec.channels) + "]",
+                to_text(images.shape[1]) + "x" + to_text(images.shape[2]) + "x" + to_text(images.shape[3]));
+  }
+  if (static_cast<int64_t>(labels.size) != images.shape[0]) {
+    throw_range(std::string("options.") + labels_key + ".length", to_text(images.shape[0]), to_text(labels.size));
+  }
+  keep.push_back(images.holder);
+  keep.push_back(labels.holder);
+  return {images.data, labels.data, images.shape[0]};
+}
+
+// train(options, onProgress). options: encoder (handle), method, epochs, batchSize, optimizer,
+// lr, momentum, weightDecay, warmupEpochs, seed, threads, device, checkpointPath,
+// checkpointEvery, resume, temperature, tauBase, vicreg{Invariance,Variance,Covariance},
+// projectorDims, predictorDims, normalizeMean/Std (Float32Array), description (JSON base),
+// views (Float32 [N, V, C, H, W], ready-made) or images (Uint8 [N, H, W, C]) + pipeline,
+// monitorEvery + monitorTrainImages/Labels, monitorTestImages/Labels, monitorClasses, cancel.
+Napi::Value Train(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    Napi::Env env = info.Env();
+    auto options = read_object(info[0], "options");
+    auto encoder = encoder_from_value(options.Get("encoder"), "options.encoder");
+    if (encoder->script) throw_range("options.encoder", "a native encoder (small-cnn, resnet9, resnet18)", "a TorchScript encoder");
+    const BackboneSpec spec = encoder->spec;
+    auto config = std::make_shared<TrainConfig>();
+    TrainConfig& c = *config;
+    c.method = read_string(options, "method", "options.method", "simclr");
+    if (c.method != "simclr" && c.method != "byol" && c.method != "simsiam" && c.method != "vicreg") {
+      throw_range("options.method", "one of \"simclr\", \"byol\", \"simsiam\", \"vicreg\"", "\"" + c.method + "\"");
+    }
+    c.epochs = read_int(options, "epochs", "options.epochs", 1);
+    c.batch_size = read_int(options, "batchSize", "options.batchSize", 256);
+    if (c.epochs < 1) throw_range("options.epochs", "an integer >= 1", to_text(c.epochs));
+    if (c.batch_size < 2 && (c.method == "simclr" || c.method == "vicreg")) {
+      throw_range("options.batchSize", "at least 2 for " + c.method + " (it contrasts or decorrelates across the batch)", to_text(c.batch_size));
+    }
+    if (c.batch_size < 1) throw_range("options.batchSize", "an integer >= 1", to_text(c.batch_size));
+    c.optimizer = read_string(options, "optimizer", "options.optimizer.name", "sgd");
+    c.lr = read_number(options, "lr", "options.optimizer.lr", 0.06);
+    c.momentum = read_number(options, "momentum", "options.optimizer.momentum", 0.9);
+    c.weight_decay = read_number(options, "weightDecay", "options.optimizer.weightDecay", 5e-4);
+    c.warmup_epochs = read_number(options, "warmupEpochs", "options.warmupEpochs", 0);
+    c.seed = static_cast<uint64_t>(read_int(options, "seed", "options.seed", 0));
+    c.threads = static_cast<int>(read_int(options, "threads", "options.threads", 0));
+    c.device = read_string(options, "device", "options.device", "cpu");
+    if (c.device == "cuda" && !torch::cuda::is_available()) {
+      throw_runtime("ERR_SSLMEM_CUDA_UNAVAILABLE",
+                    "Expected a CUDA device for options.device but this libtorch build sees none (CPU-only libtorch, or no GPU); use device 'cpu' "
+                    "or build with a CUDA libtorch (npm run build:torch -- --libtorch DIR)");
+    }
+    if (c.device != "cpu" && c.device != "cuda") throw_range("options.device", "\"cpu\" or \"cuda\"", "\"" + c.device + "\"");
+    c.checkpoint_path = read_string(options, "checkpointPath", "options.checkpoint.path", "");
+    c.checkpoint_every = read_int(options, "checkpointEvery", "options.checkpoint.every", 0);
+    c.resume_path = read_string(options, "resume", "options.resume", "");
+    c.temperature = read_number(options, "temperature", "options.methodOptions.temperature", 0.5);
+    c.tau_base = read_number(options, "tauBase", "options.methodOptions.tauBase", 0.996);
+    c.vicreg.invariance = read_number(options, "vicregInvariance", "options.methodOptions.invariance", 25);
+    c.vicreg.variance = read_number(options, "vicregVariance", "options.methodOptions.variance", 25);
+    c.vicreg.covariance = read_number(options, "vicregCovariance", "options.methodOptions.covariance", 1);
+    c.projector_dims = read_int_list(options, "projectorDims", "options.methodOptions.projectorDims");
+    c.predictor_dims = read_int_list(options, "predictorDims", "options.methodOptions.predictorDims");
+    c.description_base = read_string(options, "description", "options.description", "{}");
+    auto mean = read_typed_array<float>(options.Get("normalizeMean"), "options.normalizeMean");
+    auto stdv = read_typed_array<float>(options.Get("normalizeStd"), "options.normalizeStd");
+    c.normalize_mean.assign(mean.data, mean.data + mean.size);
+    c.normalize_std.assign(stdv.data, stdv.data + stdv.size);
+
+    std::vector<Napi::Value> keep{options};
+    CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+    const int64_t per_image = spec.channels * spec.height * spec.width_px;
+    ViewSource views;
+    Napi::Value ready = options.Get("views");
+    if (!ready.IsUndefined()) {
+      auto v = read_tensor<float>(ready, "options.views", 5);
+      if (v.shape[1] < 2 || v.shape[2] != spec.channels || v.shape[3] != spec.height || v.shape[4] != spec.width_px) {
+        throw_range("options.views.shape", "[N, V >= 2, " + to_text(spec.channels) + ", " + to_text(spec.height) + ", " + to_text(spec.width_px) + "]",
+                    to_text(v.shape[1]) + " views of " + to_text(v.shape[2]) + "x" + to_text(v.shape[3]) + "x" + to_text(v.shape[4]));
+      }
+      keep.push_back(v.holder);
+      c.n = v.shape[0];
+      const float* data = v.data;
+      const int64_t nv = v.shape[1];
+      // Epoch e uses views (2e mod V, 2e + 1 mod V) of each image.
+      views = [data, nv, per_image](const int64_t* items, int64_t n, int64_t epoch, float* out) {
+        const int64_t a = (2 * epoch) % nv, b = (2 * epoch + 1) % nv;
+        for (int64_t i = 0; i < n; ++i) {
+          const float* item = data + items[i] * nv * per_image;
+          std::memcpy(out + (2 * i) * per_image, item + a * per_image, sizeof(float) * per_image);
+          std::memcpy(out + (2 * i + 1) * per_image, item + b * per_image, sizeof(float) * per_image);
+        }
+      };
+    } else {
+#ifdef SSLMEM_HAS_AUGMENT
+      auto images = read_tensor<uint8_t>(options.Get("images"), "options.images", 4);
+      auto pipeline = std::make_shared<PipelineSpec>(read_pipeline_spec(options.Get("pipeline"), "options.pipeline"));
+      int oh = 0, ow = 0;
+      augment_output_size(*pipeline, static_cast<int>(images.shape[1]), static_cast<int>(images.shape[2]), &oh, &ow);
+      if (images.shape[3] != spec.channels || oh != spec.height || ow != spec.width_px) {
+        throw_range("options.pipeline", "views of [C, H, W] = [" + to_text(spec.channels) + ", " + to_text(spec.height) + ", " +
+                                            to_text(spec.width_px) + "] for this encoder",
+                    "[" + to_text(images.shape[3]) + ", " + to_text(oh) + ", " + to_text(ow) + "]");
+      }
+      keep.push_back(images.holder);
+      c.n = images.shape[0];
+      const uint8_t* pixels = images.data;
+      const int h = static_cast<int>(images.shape[1]), w = static_cast<int>(images.shape[2]), ch = static_cast<int>(images.shape[3]);
+      const uint64_t seed = c.seed;
+      const int threads = c.threads;
+      views = [pipeline, pixels, h, w, ch, seed, threads](const int64_t* items, int64_t n, int64_t epoch, float* out) {
+        const size_t per = static_cast<size_t>(h) * w * ch;
+        std::vector<uint8_t> gathered(per * n);
+        for (int64_t i = 0; i < n; ++i) std::memcpy(gathered.data() + i * per, pixels + items[i] * per, per);
+        ImageBatch batch{gathered.data(), n, h, w, ch};
+        augment_batch(*pipeline, batch, items, seed, static_cast<uint64_t>(epoch), 2, out, threads);
+      };
+#else
+      throw_runtime("ERR_SSLMEM_AUGMENT_MISSING",
+                    "Expected options.views (ready-made views) because this build has no augmentation kernel (native/kernels/augment.h)");
+#endif
+    }
+    if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
+    c.monitor_every = read_int(options, "monitorEvery", "options.monitor.every", 0);
+    if (c.monitor_every > 0) {
+      c.monitor_train = read_monitor_set(options, "monitorTrainImages", "monitorTrainLabels", spec, keep);
+      c.monitor_test = read_monitor_set(options, "monitorTestImages", "monitorTestLabels", spec, keep);
+      c.monitor_classes = read_int(options, "monitorClasses", "options.monitor.classes", 10);
+    }
+
+    Napi::Value callback = info[1];
+    auto tsfn = std::make_shared<Napi::ThreadSafeFunction>(Napi::ThreadSafeFunction::New(
+        env, callback.IsFunction() ? callback.As<Napi::Function>() : Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "sslmem-train", 0, 1));
+    auto result = std::make_shared<TrainResult>();
+    return PromiseWorker::Run(
+        env, keep,
+        [=] {
+          struct Release {
+            std::shared_ptr<Napi::ThreadSafeFunction> fn;
+            ~Release() { fn->Release(); }
+          } release{tsfn};
+          auto report = [tsfn](const TrainProgress& p) {
+            auto* copy = new TrainProgress(p);
+            napi_status status = tsfn->NonBlockingCall(copy, [](Napi::Env env, Napi::Function fn, TrainProgress* p) {
+              Napi::Object o = Napi::Object::New(env);
+              o.Set("epoch", static_cast<double>(p->epoch));
+              o.Set("step", static_cast<double>(p->step));
+              o.Set("stepsPerEpoch", static_cast<double>(p->steps_per_epoch));
+              o.Set("loss", p->loss);
+              o.Set("lr", p->lr);
+              o.Set("imagesPerSecond", p->images_per_second);
+              if (p->end_of_epoch) o.Set("epochLoss", p->epoch_loss);
+              if (p->knn_accuracy >= 0) o.Set("knnAccuracy", p->knn_accuracy);
+              delete p;
+              try {
+                fn.Call({o});
+              } catch (const Napi::Error&) {
+                // The TS wrapper never throws from its callback; a user error must not kill the loop.
+              }
+            });
+            if (status != napi_ok) delete copy;
+          };
+          *result = run_training(*config, *encoder, views, report, cancel);
+        },
+        [=](Napi::Env env) -> Napi::Value {
+          Napi::Object out = Napi::Object::New(env);
+          out.Set("encoder", wrap_encoder(env, result->encoder));
+          Napi::Array history = Napi::Array::New(env, result->history.size());
+          for (size_t i = 0; i < result->history.size(); ++i) {
+            const auto& r = result->history[i];
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("epoch", static_cast<double>(r.epoch));
+            o.Set("loss", r.loss);
+            o.Set("imagesPerSecond", r.images_per_second);
+            if (r.knn_accuracy >= 0) o.Set("knnAccuracy", r.knn_accuracy);
+            history.Set(static_cast<uint32_t>(i), o);
+          }
+          out.Set("history", history);
+          out.Set("firstEpochRun", static_cast<double>(result->first_epoch_run));
+          return out;
+        });
+  });
+}
+
+}  // namespace
+
+void RegisterTrain(Napi::Env env, Napi::Object exports) {
+  exports.Set("train", Napi::Function::New(env, Train));
+  exports.Set("sslLoss", Napi::Function::New(env, SslLoss));
+  exports.Set("byolMomentum", Napi::Function::New(env, ByolMomentum));
+  exports.Set("cosineWarmupLr", Napi::Function::New(env, CosineWarmupLr));
+  exports.Set("optimizerSteps", Napi::Function::New(env, OptimizerSteps));
+}
+
+}  // namespace sslmem

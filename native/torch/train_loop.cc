@@ -1,0 +1,403 @@
+// Implements train_loop.h.
+#include "train_loop.h"
+
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <sstream>
+
+#include "../kernels/errors.h"
+#include "checkpoint.h"
+#include "embed.h"
+#include "heads.h"
+#include "lars.h"
+#include "schedule.h"
+
+namespace sslmem {
+
+std::vector<int64_t> default_projector_dims(const std::string& method) {
+  if (method == "simclr") return {512, 128};           // SimCLR CIFAR: 2-layer MLP, 128-d output
+  if (method == "byol") return {4096, 256};            // BYOL: 4096 hidden, 256 out
+  if (method == "simsiam") return {2048, 2048, 2048};  // SimSiam: 3 layers of 2048, BN on the output
+  return {8192, 8192, 8192};                           // VICReg: expander 8192-8192-8192
+}
+
+std::vector<int64_t> default_predictor_dims(const std::string& method) {
+  if (method == "byol") return {4096, 256};
+  if (method == "simsiam") return {512, 2048};  // SimSiam's bottleneck predictor
+  return {};
+}
+
+std::string description_with_progress(const std::string& base, int64_t epoch, const std::vector<double>& losses) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "\"epoch\":" << epoch << ",\"lossHistory\":[";
+  for (size_t i = 0; i < losses.size(); ++i) out << (i ? "," : "") << losses[i];
+  out << "]";
+  const size_t close = base.rfind('}');
+  if (close == std::string::npos) return "{" + out.str() + "}";
+  const size_t open = base.find('{');
+  const bool empty = base.find_first_not_of(" \t\r\n", open + 1) == close;
+  return base.substr(0, close) + (empty ? "" : ",") + out.str() + base.substr(close);
+}
+
+namespace {
+
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, int64_t epoch) {
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) order[i] = i;
+  uint64_t state = seed * 0xD1B54A32D192ED03ull ^ (static_cast<uint64_t>(epoch) + 0x632BE59BD9B4E019ull);
+  for (int64_t i = n - 1; i > 0; --i) {
+    // Lemire's multiply-shift bound: unbiased enough for shuffling (bias < 2^-32 for n < 2^32).
+    const uint64_t r = splitmix64(state) >> 32;
+    const int64_t j = static_cast<int64_t>((r * static_cast<uint64_t>(i + 1)) >> 32);
+    std::swap(order[i], order[j]);
+  }
+  return order;
+}
+
+namespace {
+
+// The networks one method trains (and BYOL's momentum target).
+struct Networks {
+  std::shared_ptr<BackboneImpl> backbone;
+  MlpHead projector{nullptr};
+  MlpHead predictor{nullptr};
+  std::shared_ptr<BackboneImpl> target_backbone;
+  MlpHead target_projector{nullptr};
+
+  std::vector<torch::Tensor> trainable() const {
+    std::vector<torch::Tensor> out = backbone->parameters();
+    for (auto& p : projector->parameters()) out.push_back(p);
+    if (!predictor.is_empty()) {
+      for (auto& p : predictor->parameters()) out.push_back(p);
+    }
+    return out;
+  }
+  void set_train(bool on) {
+    backbone->train(on);
+    projector->train(on);
+    if (!predictor.is_empty()) predictor->train(on);
+    if (target_backbone) {
+      target_backbone->train(on);
+      target_projector->train(on);
+    }
+  }
+};
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<torch::Tensor>& params) {
+  auto [decay, no_decay] = split_decay_groups(params);
+  using torch::optim::OptimizerParamGroup;
+  if (c.optimizer == "sgd") {
+    auto base = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
+    auto plain = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(0);
+    return std::make_unique<torch::optim::SGD>(
+        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::SGDOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::SGDOptions>(plain))}, base);
+  }
+  if (c.optimizer == "adam" || c.optimizer == "adamw") {
+    if (c.optimizer == "adam") {
+      auto base = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
+      auto plain = torch::optim::AdamOptions(c.lr).weight_decay(0);
+      return std::make_unique<torch::optim::Adam>(
+          std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::AdamOptions>(plain))}, base);
+    }
+    auto base = torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay);
+    auto plain = torch::optim::AdamWOptions(c.lr).weight_decay(0);
+    return std::make_unique<torch::optim::AdamW>(
+        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamWOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::AdamWOptions>(plain))}, base);
+  }
+  if (c.optimizer == "lars") {
+    auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
+    auto plain = LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false);
+    return std::make_unique<Lars>(
+        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<LarsOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<LarsOptions>(plain))}, base);
+  }
+  throw_range("optimizer.name", "one of \"sgd\", \"adam\", \"adamw\", \"lars\"", "\"" + c.optimizer + "\"");
+}
+
+// target <- tau * target + (1 - tau) * online, parameters only (Grill et al. 2020, eq. 1).
+void momentum_update(torch::nn::Module& online, torch::nn::Module& target, double tau) {
+  torch::NoGradGuard no_grad;
+  auto src = online.parameters();
+  auto dst = target.parameters();
+  for (size_t i = 0; i < dst.size(); ++i) dst[i].mul_(tau).add_(src[i], 1.0 - tau);
+}
+
+torch::Tensor method_loss(const TrainConfig& c, Networks& nets, const torch::Tensor& x1, const torch::Tensor& x2) {
+  if (c.method == "simclr") {
+    auto z1 = nets.projector->forward(nets.backbone->forward(x1));
+    auto z2 = nets.projector->forward(nets.backbone->forward(x2));
+    return nt_xent_loss(z1, z2, c.temperature);
+  }
+  if (c.method == "vicreg") {
+    auto z1 = nets.projector->forward(nets.backbone->forward(x1));
+    auto z2 = nets.projector->forward(nets.backbone->forward(x2));
+    return vicreg_loss(z1, z2, c.vicreg);
+  }
+  if (c.method == "simsiam") {
+    auto z1 = nets.projector->forward(nets.backbone->forward(x1));
+    auto z2 = nets.projector->forward(nets.backbone->forward(x2));
+    return simsiam_loss(nets.predictor->forward(z1), nets.predictor->forward(z2), z1, z2);
+  }
+  // BYOL: online predictions regress the target's projections of the other view, symmetrised.
+  auto p1 = nets.predictor->forward(nets.projector->forward(nets.backbone->forward(x1)));
+  auto p2 = nets.predictor->forward(nets.projector->forward(nets.backbone->forward(x2)));
+  torch::Tensor t1, t2;
+  {
+    torch::NoGradGuard no_grad;
+    t1 = nets.target_projector->forward(nets.target_backbone->forward(x1));
+    t2 = nets.target_projector->forward(nets.target_backbone->forward(x2));
+  }
+  return byol_loss(p1, t2) + byol_loss(p2, t1);
+}
+
+// Saves on the CPU so that checkpoints load on any device.
+void save_module(torch::serialize::OutputArchive& archive, const std::string& key, torch::nn::Module& module,
+                 const torch::Device& device) {
+  torch::serialize::OutputArchive sub;
+  module.to(torch::kCPU);
+  module.save(sub);
+  module.to(device);
+  archive.write(key, sub);
+}
+
+void load_module(torch::serialize::InputArchive& archive, const std::string& key, torch::nn::Module& module) {
+  torch::serialize::InputArchive sub;
+  archive.read(key, sub);
+  module.load(sub);
+}
+
+double monitor_knn(const TrainConfig& c, const BackboneSpec& spec, BackboneImpl& backbone, const torch::Device& device) {
+  const int64_t backbone_h = spec.height, backbone_w = spec.width_px, backbone_c = spec.channels;
+  torch::NoGradGuard no_grad;
+  const bool was_training = backbone.is_training();
+  backbone.eval();
+  auto embed_set = [&](const MonitorSet& set, int64_t h, int64_t w, int64_t ch) {
+    std::vector<torch::Tensor> parts;
+    const int64_t per = h * w * ch;
+    for (int64_t start = 0; start < set.n; start += 256) {
+      const int64_t b = std::min<int64_t>(256, set.n - start);
+      auto x = images_to_tensor(set.images + start * per, b, h, w, ch, c.normalize_mean, c.normalize_std).to(device);
+      parts.push_back(backbone.forward(x).to(torch::kCPU));
+    }
+    return torch::cat(parts, 0);
+  };
+  auto train_features = embed_set(c.monitor_train, backbone_h, backbone_w, backbone_c);
+  auto test_features = embed_set(c.monitor_test, backbone_h, backbone_w, backbone_c);
+  backbone.train(was_training);
+  auto train_labels = torch::from_blob(const_cast<int32_t*>(c.monitor_train.labels), {c.monitor_train.n}, torch::kInt32);
+  auto test_labels = torch::from_blob(const_cast<int32_t*>(c.monitor_test.labels), {c.monitor_test.n}, torch::kInt32);
+  return knn_accuracy(train_features, train_labels, test_features, test_labels, 200, 0.1, c.monitor_classes);
+}
+
+}  // namespace
+
+TrainResult run_training(const TrainConfig& c, const EncoderState& initial, const ViewSource& views,
+                         const std::function<void(const TrainProgress&)>& on_progress, const CancelFlag& cancel) {
+  if (c.threads > 0) at::set_num_threads(c.threads);
+  torch::Device device(torch::kCPU);
+  if (c.device == "cuda") {
+    if (!torch::cuda::is_available()) throw_runtime("ERR_SSLMEM_CUDA_UNAVAILABLE", "Expected a CUDA device for options.device but this libtorch has none");
+    device = torch::Device(torch::kCUDA);
+  }
+  const auto& spec = initial.spec;
+  const int64_t steps_per_epoch = c.n / c.batch_size;
+  if (steps_per_epoch < 1) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
+  const int64_t total_steps = steps_per_epoch * c.epochs;
+  const int64_t warmup_steps = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
+
+  // Heads and the BYOL target are initialised from the seed; the backbone comes from `initial`.
+  Networks nets;
+  nets.backbone = make_backbone(spec);
+  copy_module_state(*initial.net, *nets.backbone);
+  const int64_t d = initial.repr_dim;
+  auto projector_dims = c.projector_dims.empty() ? default_projector_dims(c.method) : c.projector_dims;
+  auto predictor_dims = c.predictor_dims.empty() ? default_predictor_dims(c.method) : c.predictor_dims;
+  projector_dims.insert(projector_dims.begin(), d);
+  const bool has_predictor = c.method == "byol" || c.method == "simsiam";
+  {
+    std::lock_guard<std::mutex> lock(torch_seed_mutex());
+    torch::manual_seed(c.seed);
+    nets.projector = MlpHead(projector_dims, c.method == "simsiam");
+    if (has_predictor) {
+      predictor_dims.insert(predictor_dims.begin(), projector_dims.back());
+      if (predictor_dims.back() != projector_dims.back()) {
+        throw_range("methodOptions.predictorDims", "an output size equal to the projector's (" + to_text(projector_dims.back()) + ")",
+                    to_text(predictor_dims.back()));
+      }
+      nets.predictor = MlpHead(predictor_dims, false);
+    }
+  }
+  if (c.method == "byol") {
+    nets.target_backbone = make_backbone(spec);
+    copy_module_state(*nets.backbone, *nets.target_backbone);
+    nets.target_projector = MlpHead(projector_dims, false);
+    copy_module_state(*nets.projector, *nets.target_projector);
+    for (auto& p : nets.target_backbone->parameters()) p.requires_grad_(false);
+    for (auto& p : nets.target_projector->parameters()) p.requires_grad_(false);
+  }
+  nets.backbone->to(device);
+  nets.projector->to(device);
+  if (has_predictor) nets.predictor->to(device);
+  if (nets.target_backbone) {
+    nets.target_backbone->to(device);
+    nets.target_projector->to(device);
+  }
+  auto optimizer = make_optimizer(c, nets.trainable());
+
+  TrainResult result;
+  std::vector<double> losses;
+  int64_t start_epoch = 0;
+  if (!c.resume_path.empty()) {
+    load_encoder_file(c.resume_path, [&](torch::serialize::InputArchive& archive) {
+      torch::serialize::InputArchive training;
+      if (!archive.try_read("training", training)) {
+        throw_runtime("ERR_SSLMEM_CORRUPT_FILE", "Expected a training checkpoint for options.resume but " + c.resume_path + " holds an encoder only");
+      }
+      c10::IValue method, epoch, history, batch, n;
+      training.read("method", method);
+      training.read("batch_size", batch);
+      training.read("n", n);
+      if (method.toStringRef() != c.method || batch.toInt() != c.batch_size || n.toInt() != c.n) {
+        throw_runtime("ERR_SSLMEM_MISMATCH", "Expected a checkpoint of the same run for options.resume (method " + c.method + ", batch size " +
+                                                 to_text(c.batch_size) + ", " + to_text(c.n) + " images) but " + c.resume_path + " has method " +
+                                                 method.toStringRef() + ", batch size " + to_text(batch.toInt()) + ", " + to_text(n.toInt()) + " images");
+      }
+      training.read("epoch", epoch);
+      training.read("loss_history", history);
+      start_epoch = epoch.toInt();
+      losses = history.toDoubleVector();
+      load_module(archive, "backbone", *nets.backbone);
+      load_module(training, "projector", *nets.projector);
+      if (has_predictor) load_module(training, "predictor", *nets.predictor);
+      if (nets.target_backbone) {
+        load_module(training, "target_backbone", *nets.target_backbone);
+        load_module(training, "target_projector", *nets.target_projector);
+      }
+      torch::serialize::InputArchive optim;
+      training.read("optimizer", optim);
+      optimizer->load(optim);
+    });
+    for (size_t e = 0; e < losses.size(); ++e) result.history.push_back({static_cast<int64_t>(e) + 1, losses[e], 0, -1});
+  }
+  result.first_epoch_run = start_epoch;
+
+  auto snapshot = [&](int64_t epochs_done) {
+    auto state = std::make_shared<EncoderState>();
+    state->spec = spec;
+    state->net = make_backbone(spec);
+    nets.backbone->to(torch::kCPU);
+    copy_module_state(*nets.backbone, *state->net);
+    nets.backbone->to(device);
+    state->repr_dim = d;
+    state->description = description_with_progress(c.description_base, epochs_done, losses);
+    return state;
+  };
+
+  const int64_t per_image = spec.channels * spec.height * spec.width_px;
+  const int64_t b = c.batch_size;
+  nets.set_train(true);
+  for (int64_t epoch = start_epoch; epoch < c.epochs; ++epoch) {
+    const auto order = epoch_permutation(c.n, c.seed, epoch);
+    auto launch = [&](int64_t step) {
+      return std::async(std::launch::async, [&, step] {
+        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(b * 2 * per_image));
+        views(order.data() + step * b, b, epoch, buffer->data());
+        return buffer;
+      });
+    };
+    auto next = launch(0);
+    double epoch_sum = 0;
+    const auto epoch_start = std::chrono::steady_clock::now();
+    for (int64_t step = 0; step < steps_per_epoch; ++step) {
+      if (cancel.requested()) {
+        next.wait();
+        cancel.throw_if_requested();
+      }
+      const auto step_start = std::chrono::steady_clock::now();
+      auto buffer = next.get();
+      if (step + 1 < steps_per_epoch) next = launch(step + 1);
+      auto batch = torch::from_blob(buffer->data(), {b, 2, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
+      auto x1 = batch.select(1, 0), x2 = batch.select(1, 1);
+      const int64_t global_step = epoch * steps_per_epoch + step;
+      const double lr = cosine_warmup_lr(c.lr, global_step, warmup_steps, total_steps);
+      for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+      auto loss = method_loss(c, nets, x1, x2);
+      optimizer->zero_grad();
+      loss.backward();
+      optimizer->step();
+      if (nets.target_backbone) {
+        const double tau = byol_momentum(c.tau_base, global_step, total_steps);
+        momentum_update(*nets.backbone, *nets.target_backbone, tau);
+        momentum_update(*nets.projector, *nets.target_projector, tau);
+      }
+      const double value = loss.item<double>();
+      if (!std::isfinite(value)) {
+        if (step + 1 < steps_per_epoch) next.wait();
+        throw_runtime("ERR_SSLMEM_DIVERGED", "Expected a finite loss but training diverged at epoch " + to_text(epoch + 1) + ", step " +
+                                                 to_text(step + 1) + " (loss " + to_text(value) + "); lower options.optimizer.lr");
+      }
+      epoch_sum += value;
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+      TrainProgress progress;
+      progress.epoch = epoch + 1;
+      progress.step = step + 1;
+      progress.steps_per_epoch = steps_per_epoch;
+      progress.loss = value;
+      progress.lr = lr;
+      progress.images_per_second = seconds > 0 ? static_cast<double>(b) / seconds : 0;
+      if (step + 1 == steps_per_epoch) {
+        const double epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+        EpochRecord record{epoch + 1, epoch_sum / static_cast<double>(steps_per_epoch),
+                           epoch_seconds > 0 ? static_cast<double>(b * steps_per_epoch) / epoch_seconds : 0, -1};
+        losses.push_back(record.loss);
+        if (c.monitor_every > 0 && ((epoch + 1) % c.monitor_every == 0 || epoch + 1 == c.epochs)) {
+          record.knn_accuracy = monitor_knn(c, spec, *nets.backbone, device);
+        }
+        result.history.push_back(record);
+        progress.end_of_epoch = true;
+        progress.epoch_loss = record.loss;
+        progress.knn_accuracy = record.knn_accuracy;
+      }
+      if (on_progress) on_progress(progress);
+    }
+    const int64_t done = epoch + 1;
+    if (!c.checkpoint_path.empty() && c.checkpoint_every > 0 && (done % c.checkpoint_every == 0 || done == c.epochs)) {
+      auto state = snapshot(done);
+      std::string file = c.checkpoint_path;
+      const size_t mark = file.find("{epoch}");
+      if (mark != std::string::npos) file.replace(mark, 7, to_text(done));
+      save_encoder_file(*state, file, [&](torch::serialize::OutputArchive& archive) {
+        torch::serialize::OutputArchive training;
+        training.write("method", c10::IValue(c.method));
+        training.write("batch_size", c10::IValue(c.batch_size));
+        training.write("n", c10::IValue(c.n));
+        training.write("epoch", c10::IValue(done));
+        training.write("loss_history", c10::IValue(losses));
+        save_module(training, "projector", *nets.projector, device);
+        if (has_predictor) save_module(training, "predictor", *nets.predictor, device);
+        if (nets.target_backbone) {
+          save_module(training, "target_backbone", *nets.target_backbone, device);
+          save_module(training, "target_projector", *nets.target_projector, device);
+        }
+        torch::serialize::OutputArchive optim;
+        optimizer->save(optim);
+        training.write("optimizer", optim);
+        archive.write("training", training);
+      });
+    }
+  }
+  result.encoder = snapshot(c.epochs);
+  return result;
+}
+
+}  // namespace sslmem

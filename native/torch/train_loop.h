@@ -1,0 +1,97 @@
+// The SSL training loop (runs on a worker thread; no N-API here).
+//
+// Each epoch visits the images in a permutation drawn from (seed, epoch) alone (splitmix64-seeded
+// Fisher-Yates), in floor(N / batch) full batches (the last partial batch is dropped, as in the
+// reference implementations). Each batch gets two views per image from a ViewSource keyed by
+// (seed, epoch, item, view); the next batch's views are made on a second thread while the
+// current batch trains. The learning rate follows schedule.h per step. Checkpoints (every N
+// epochs, atomic) hold the online backbone, heads, BYOL's target network, the optimizer state and
+// the loss history, so that resuming reproduces the uninterrupted run's losses on CPU.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../kernels/cancel.h"
+#include "encoder_state.h"
+#include "losses.h"
+
+namespace sslmem {
+
+// Makes the two views of a batch: out [n, 2, C, H, W] float for items (dataset indices) in `epoch`.
+using ViewSource = std::function<void(const int64_t* items, int64_t n, int64_t epoch, float* out)>;
+
+struct MonitorSet {
+  const uint8_t* images = nullptr;  // [n, H, W, C]
+  const int32_t* labels = nullptr;
+  int64_t n = 0;
+};
+
+struct TrainConfig {
+  std::string method = "simclr";          // simclr | byol | simsiam | vicreg
+  int64_t epochs = 1;
+  int64_t batch_size = 256;
+  int64_t n = 0;                          // training images
+  std::string optimizer = "sgd";          // sgd | adam | adamw | lars
+  double lr = 0.06;
+  double momentum = 0.9;
+  double weight_decay = 5e-4;
+  double warmup_epochs = 0;
+  uint64_t seed = 0;
+  int threads = 0;                         // libtorch intra-op threads (0: leave as is)
+  std::string device = "cpu";
+  std::string checkpoint_path;            // "{epoch}" in it is replaced by the epoch count
+  int64_t checkpoint_every = 0;
+  std::string resume_path;
+  // Method options (defaults from the papers; see losses.h and heads.h).
+  double temperature = 0.5;
+  double tau_base = 0.996;
+  VicregWeights vicreg;
+  std::vector<int64_t> projector_dims;    // hidden..., out (input is the representation size)
+  std::vector<int64_t> predictor_dims;    // hidden..., out must equal projector out (BYOL/SimSiam)
+  // Monitor (weighted kNN, Wu et al. 2018).
+  int64_t monitor_every = 0;
+  MonitorSet monitor_train, monitor_test;
+  int64_t monitor_classes = 0;
+  std::vector<float> normalize_mean, normalize_std;
+  // Description JSON without "epoch" and "lossHistory" (written into checkpoints with them added).
+  std::string description_base;
+};
+
+struct TrainProgress {
+  int64_t epoch = 0, step = 0, steps_per_epoch = 0;
+  double loss = 0, lr = 0, images_per_second = 0;
+  bool end_of_epoch = false;
+  double epoch_loss = 0;
+  double knn_accuracy = -1;  // < 0: not measured this epoch
+};
+
+struct EpochRecord {
+  int64_t epoch = 0;
+  double loss = 0, images_per_second = 0, knn_accuracy = -1;
+};
+
+struct TrainResult {
+  std::shared_ptr<EncoderState> encoder;
+  std::vector<EpochRecord> history;       // every epoch, resumed ones included
+  int64_t first_epoch_run = 0;            // epochs before this were restored from `resume`
+};
+
+// Default head sizes for a method and representation size (the papers' values).
+std::vector<int64_t> default_projector_dims(const std::string& method);
+std::vector<int64_t> default_predictor_dims(const std::string& method);
+
+// Description JSON with "epoch" and "lossHistory" spliced in before the closing brace.
+std::string description_with_progress(const std::string& base, int64_t epoch, const std::vector<double>& losses);
+
+// A permutation of [0, n) that depends only on (seed, epoch).
+std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, int64_t epoch);
+
+TrainResult run_training(const TrainConfig& config, const EncoderState& initial, const ViewSource& views,
+                         const std::function<void(const TrainProgress&)>& on_progress, const CancelFlag& cancel);
+
+}  // namespace sslmem

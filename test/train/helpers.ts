@@ -1,0 +1,86 @@
+/**
+ * Shared helpers of the torch-tier tests: the Fashion-MNIST fixture (first 1,000 training images;
+ * read from test/fixtures when the data capability has shipped it, otherwise from Debian's
+ * dataset-fashion-mnist files), the Python oracle runner and seeded inputs.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import type { ImageDataset } from '../../lib/data/types';
+
+export const pythonOracle = '/usr/bin/python3';
+export const oracleDir = path.resolve(__dirname, '..', '..', '..', 'test', 'oracles');
+
+/** Runs a committed oracle script with JSON on stdin; returns its parsed JSON stdout. */
+export function runOracle<T>(script: string, input: unknown, args: string[] = []): T {
+  const result = spawnSync(pythonOracle, [path.join(oracleDir, script), ...args], {
+    input: input === undefined ? '' : JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (result.status !== 0) throw new Error(`oracle ${script} failed: ${result.stderr}`);
+  return (result.stdout.trim() ? JSON.parse(result.stdout) : undefined) as T;
+}
+
+function readIdx(file: string, limit: number): { dims: number[]; data: Uint8Array } {
+  const raw = zlib.gunzipSync(fs.readFileSync(file));
+  const rank = raw[3];
+  const dims: number[] = [];
+  for (let i = 0; i < rank; i++) dims.push(raw.readUInt32BE(4 + 4 * i));
+  dims[0] = Math.min(dims[0], limit);
+  const count = dims.reduce((a, b) => a * b, 1);
+  const offset = 4 + 4 * rank;
+  return { dims, data: new Uint8Array(raw.subarray(offset, offset + count)) };
+}
+
+/** Fashion-MNIST images [N, 28, 28, 1] and labels: split 'train' (first `limit`) or 'test'. */
+export function fashionMnist(split: 'train' | 'test', limit: number): ImageDataset {
+  const fixture = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'fashion-mnist');
+  const debian = '/usr/share/datasets/fashion-mnist';
+  let images: string;
+  let labels: string;
+  if (split === 'train' && limit <= 1000 && fs.existsSync(path.join(fixture, 'train-1000-images-idx3-ubyte.gz'))) {
+    images = path.join(fixture, 'train-1000-images-idx3-ubyte.gz');
+    labels = path.join(fixture, 'train-1000-labels-idx1-ubyte.gz');
+  } else {
+    const prefix = split === 'train' ? 'train' : 't10k';
+    images = path.join(debian, `${prefix}-images-idx3-ubyte.gz`);
+    labels = path.join(debian, `${prefix}-labels-idx1-ubyte.gz`);
+  }
+  const img = readIdx(images, limit);
+  const lab = readIdx(labels, limit);
+  return {
+    name: `fashion-mnist/${split}`,
+    images: { data: img.data, shape: [img.dims[0], 28, 28, 1] },
+    labels: Int32Array.from(lab.data),
+    classes: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+  };
+}
+
+/** Deterministic uniform numbers in [-1, 1) (mulberry32), rounded to float32. */
+export function seededFloats(count: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Rows of a [n, d] Float32Array as number[][] (for JSON). */
+export function rows(data: Float32Array, n: number, d: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d)));
+}
+
+/** Largest absolute difference between two arrays. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}

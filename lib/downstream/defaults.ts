@@ -63,7 +63,11 @@ export function defaultHooks(recipe: TrainingRecipe, scoring: ScoringRecipe = {}
         threads: recipe.threads,
         device: recipe.device,
         signal: request.signal,
-        onProgress: recipe.onEpoch ? (p: { epoch: number; loss: number }) => recipe.onEpoch?.(request.name, p.epoch, recipe.epochs, p.loss) : undefined,
+        onProgress: recipe.onEpoch
+          ? (p: { epoch: number; epochLoss?: number }) => {
+              if (p.epochLoss !== undefined) recipe.onEpoch?.(request.name, p.epoch, recipe.epochs, p.epochLoss);
+            }
+          : undefined,
       });
       return result.encoder;
     },

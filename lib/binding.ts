@@ -14,6 +14,7 @@ import { ErrorCodes, SslmemError } from './errors';
 import type { AugmentNative } from './augment/native';
 import type { AlignNative } from './align/native';
 import type { TorchNative } from './encoder/native';
+import type { EvalNative } from './eval/native';
 
 export interface KernelCapabilities {
   tier: 'kernels';
@@ -55,7 +56,7 @@ export interface DistributedNative {
   distributedCheck(config: object): Promise<{ rank: number; worldSize: number; allReduceSum: number[]; broadcast: number[] }>;
 }
 
-export type TorchAddon = CommonNative & TorchInfoNative & DistributedNative & TorchNative;
+export type TorchAddon = CommonNative & TorchInfoNative & DistributedNative & TorchNative & EvalNative;
 
 const packageRoot = path.resolve(__dirname, '..', '..');
 

@@ -35,3 +35,7 @@ export type {
   SplitManifest, SplitGroup, DatasetRef, MakeSplitsOptions, ScoreOptions, ScoreResult, ScoreMode, ScoreProgress, AdaptiveOptions, ScoringEncoder,
   ScoreManifestOptions, ManifestScores, PointScore, ScoredPoint, ScoreRunInfo, ScoreSummary, Shard, ScorePart,
 } from './score';
+export * from './eval';
+export * from './downstream';
+export { writeReport, readRunDirectory, REPORT_FILE, REPORT_ASSETS } from './report';
+export type { WriteReportOptions, WrittenReport, RunDirectory } from './report';

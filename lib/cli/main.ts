@@ -11,6 +11,9 @@ import { registerMerge } from './merge';
 import { registerTrain } from './train';
 import { registerData } from './data';
 import { registerDistributed } from './distributed';
+import { registerReport } from './report';
+import { registerEval } from './eval';
+import { registerRemoval } from './removal';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerData(program);
   registerDistributed(program);
+  registerReport(program);
+  registerEval(program);
+  registerRemoval(program);
   return program;
 }
 

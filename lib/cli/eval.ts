@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { DATASET_NAMES, DatasetName } from '../data';
+import { loadTask } from '../downstream/tasks';
+import type { EmbeddingEncoder } from '../eval/evaluate';
+import { evaluateEncoder } from '../eval';
+import { outOfRange } from '../errors';
+
+interface EvalFlags {
+  encoder: string;
+  dataset: string;
+  cross: string;
+  task: string;
+  trainLimit?: string;
+  testLimit?: string;
+  lambda?: string;
+  epochs?: string;
+  k?: string;
+  temperature?: string;
+  json?: boolean;
+}
+
+function positive(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value > 0)) throw outOfRange(name, 'a positive number', text, true);
+  return value;
+}
+
+/** `sslmem eval`: linear-probe and kNN accuracy of a saved encoder, same-domain and cross-domain. */
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('downstream accuracy of a frozen encoder: linear probe (logistic regression on standardized features, L-BFGS) and weighted kNN (k=200, T=0.1)')
+    .requiredOption('--encoder <file>', 'encoder saved by sslmem (Encoder.save)')
+    .option('--dataset <name>', `same-domain dataset (${DATASET_NAMES.join(', ')})`, 'fashion-mnist')
+    .option('--cross <name>', 'cross-domain dataset', 'mnist')
+    .option('--task <which>', 'same-domain, cross-domain or both', 'both')
+    .option('--train-limit <n>', 'use the first n training points for the probe and the kNN bank')
+    .option('--test-limit <n>', 'use the first n test points')
+    .option('--lambda <x>', 'L2 penalty per sample of the probe (objective (1/N) sum CE + lambda/2 ||W||^2)', '1e-4')
+    .option('--epochs <n>', 'maximum L-BFGS iterations of the probe', '500')
+    .option('--k <n>', 'kNN neighbours', '200')
+    .option('--temperature <t>', 'kNN vote temperature', '0.1')
+    .option('--json', 'print JSON for machines')
+    .action(async (flags: EvalFlags) => {
+      const which = flags.task === 'both' ? ['same-domain', 'cross-domain'] : [flags.task];
+      for (const t of which) if (t !== 'same-domain' && t !== 'cross-domain') throw outOfRange('--task', 'same-domain, cross-domain or both', flags.task);
+      for (const [flag, name] of [['--dataset', flags.dataset], ['--cross', flags.cross]]) {
+        if (!(DATASET_NAMES as readonly string[]).includes(name)) throw outOfRange(flag, `one of ${DATASET_NAMES.join(', ')}`, name);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
+      const encoder = await Encoder.load(flags.encoder);
+      const limits = { train: positive('--train-limit', flags.trainLimit), test: positive('--test-limit', flags.testLimit) };
+      const results: Record<string, unknown> = {};
+      try {
+        for (const task of which as Array<'same-domain' | 'cross-domain'>) {
+          const spec = await loadTask(task, (task === 'same-domain' ? flags.dataset : flags.cross) as DatasetName, limits);
+          if (!flags.json) process.stderr.write(`${task}: embedding ${spec.train.labels.length} + ${spec.test.labels.length} images of ${spec.train.name.split('/')[0]}...\n`);
+          const result = await evaluateEncoder(encoder, {
+            train: spec.train,
+            test: spec.test,
+            probe: { lambda: positive('--lambda', flags.lambda), epochs: positive('--epochs', flags.epochs) },
+            knn: { k: positive('--k', flags.k), temperature: positive('--temperature', flags.temperature) },
+          });
+          results[task] = result;
+          if (!flags.json) {
+            process.stdout.write(
+              `${task} (${spec.train.name} -> ${spec.test.name}): linear probe ${(100 * result.linearProbe!.testAccuracy).toFixed(2)}%, kNN ${(100 * result.knn!.accuracy).toFixed(2)}% ` +
+                `(embed ${result.seconds.embed.toFixed(1)} s, probe ${result.seconds.linearProbe!.toFixed(1)} s, kNN ${result.seconds.knn!.toFixed(1)} s)\n`,
+            );
+          }
+        }
+      } finally {
+        encoder.dispose();
+      }
+      if (flags.json) process.stdout.write(JSON.stringify({ encoder: flags.encoder, ...results }, null, 2) + '\n');
+    });
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { writeReport } from '../report';
+import * as path from 'node:path';
+import type { EmbeddingEncoder } from '../eval/evaluate';
+import { writeRunTypicality } from '../downstream/typicality-run';
+
+/** `sslmem report <run-dir>`: write report.html (and report_files/) for a scored run directory. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .argument('<run-dir>', 'run directory with summary.json and scores.csv (plus manifest.json, typicality.json, removal.json, images.npy when present)')
+    .description('write a self-contained HTML report (histograms, gallery, per-class bars, typicality, removal curves, statistics) into the run directory')
+    .option('--gallery <n>', 'images in each of the most/least memorized galleries', '24')
+    .option('--title <text>', 'page title', 'SSLMem report')
+    .option('--typicality-encoder <file>', 'first compute typicality.json with this independent encoder (e.g. g.pt): atypicality = mean cosine distance to the k nearest scored points')
+    .option('--typicality-k <n>', 'neighbours for typicality', '10')
+    .option('--class-conditional', 'typicality neighbours only within the same class')
+    .option('--json', 'print the written paths as JSON')
+    .action(async (runDir: string, options: { gallery: string; title: string; json?: boolean; typicalityEncoder?: string; typicalityK: string; classConditional?: boolean }) => {
+      if (options.typicalityEncoder) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
+        const encoder = await Encoder.load(options.typicalityEncoder);
+        try {
+          const t = await writeRunTypicality(runDir, { encoder, encoderName: path.basename(options.typicalityEncoder), k: Number(options.typicalityK), classConditional: Boolean(options.classConditional) });
+          if (!options.json) process.stdout.write(`typicality: Spearman rho(atypicality, m) = ${t.spearman.rho.toFixed(4)} over ${t.spearman.n} points\n`);
+        } finally {
+          encoder.dispose();
+        }
+      }
+      const written = await writeReport(runDir, { galleryCount: Number(options.gallery), title: options.title, });
+      if (options.json) {
+        process.stdout.write(JSON.stringify(written, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`report: ${written.html} (${written.files.length} images in ${written.assets})\n`);
+      if (written.galleryMissing) process.stdout.write(`gallery left out: ${written.galleryMissing}\n`);
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * The experiments' default training and scoring: contract D's `train` (lib/train) and the score
+ * capability's `score` (lib/score). Both are loaded when first used, so this module (and the
+ * experiments, which take any {@link ExperimentHooks}) build and test on their own.
+ */
+import type { Uint8Tensor } from '../tensor';
+import type { ExperimentHooks, PointScores, TrainedEncoder } from './hooks';
+
+/** How each encoder of an experiment is trained (contract D's train options, minus data and seed). */
+export interface TrainingRecipe {
+  /** Default 'small-cnn' (keeps spatial detail: the calibration in docs/downstream.md). */
+  architecture?: 'small-cnn' | 'resnet9' | 'resnet18';
+  width?: number;
+  /** Default 'simclr'. */
+  method?: 'simclr' | 'byol' | 'simsiam' | 'vicreg';
+  /** Default { temperature: 0.2 } for SimCLR (the calibration trial's setting). */
+  methodOptions?: Record<string, unknown>;
+  /** Default 'grayscale-28' (28x28 grayscale views for (Fashion-)MNIST). */
+  pipeline?: unknown;
+  epochs: number;
+  /** Default 256. */
+  batchSize?: number;
+  optimizer?: { name: 'sgd' | 'adam' | 'adamw' | 'lars'; lr: number; momentum?: number; weightDecay?: number };
+  threads?: number;
+  device?: 'cpu' | 'cuda';
+  onEpoch?: (name: string, epoch: number, epochs: number, loss: number) => void;
+}
+
+/** How points are scored (the score capability's options, minus encoders and data). */
+export interface ScoringRecipe {
+  views?: number;
+  mode?: 'anchor' | 'pairs';
+  pipeline?: unknown;
+  metric?: string;
+  batchSize?: number;
+  threads?: number;
+}
+
+interface TrainModule {
+  train(options: Record<string, unknown>): Promise<{ encoder: TrainedEncoder }>;
+}
+interface ScoreModule {
+  score(options: Record<string, unknown>): Promise<PointScores>;
+}
+
+/** Hooks that train with lib/train and score with lib/score. */
+export function defaultHooks(recipe: TrainingRecipe, scoring: ScoringRecipe = {}): ExperimentHooks {
+  return {
+    async trainEncoder(request) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { train } = require('../train') as TrainModule;
+      const method = recipe.method ?? 'simclr';
+      const result = await train({
+        images: request.images as Uint8Tensor,
+        encoder: { architecture: recipe.architecture ?? 'small-cnn', width: recipe.width },
+        method,
+        methodOptions: recipe.methodOptions ?? (method === 'simclr' ? { temperature: 0.2 } : undefined),
+        pipeline: recipe.pipeline ?? 'grayscale-28',
+        epochs: recipe.epochs,
+        batchSize: Math.min(recipe.batchSize ?? 256, request.images.shape[0]),
+        optimizer: recipe.optimizer,
+        seed: request.seed,
+        threads: recipe.threads,
+        device: recipe.device,
+        signal: request.signal,
+        onProgress: recipe.onEpoch
+          ? (p: { epoch: number; epochLoss?: number }) => {
+              if (p.epochLoss !== undefined) recipe.onEpoch?.(request.name, p.epoch, recipe.epochs, p.epochLoss);
+            }
+          : undefined,
+      });
+      return result.encoder;
+    },
+    async scorePoints(request) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { score } = require('../score') as ScoreModule;
+      return score({ ...scoring, f: request.f, g: request.g, images: request.images, itemIds: request.itemIds, seed: request.seed, signal: request.signal });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Typicality for a scored run directory: embeds the scored points with an independent encoder,
+ * relates their atypicality to m and writes `typicality.json` for the report.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SslmemError, ErrorCodes } from '../errors';
+import type { EmbeddingEncoder } from '../eval/evaluate';
+import { gatherRowImages } from '../report/gallery';
+import { resolveRunImages } from '../report/images';
+import { readRunDirectory } from '../report/rundir';
+import { typicality, typicalityJson, TypicalityResult } from './typicality';
+
+export interface RunTypicalityOptions {
+  encoder: EmbeddingEncoder;
+  encoderName: string;
+  k?: number;
+  classConditional?: boolean;
+  /** Only these split groups (default: every scored point). */
+  groups?: string[];
+}
+
+/** Computes typicality over the run's scored points and writes `<runDir>/typicality.json`. */
+export async function writeRunTypicality(runDir: string, options: RunTypicalityOptions): Promise<TypicalityResult> {
+  const run = readRunDirectory(runDir);
+  const rows = options.groups ? run.scores.filter((r) => options.groups!.includes(r.group)) : run.scores;
+  const source = await resolveRunImages(run);
+  if ('missing' in source) throw new SslmemError(ErrorCodes.fileNotFound, `Expected the scored images for typicality but received none: ${source.missing}`);
+  const result = await typicality({
+    encoder: options.encoder,
+    encoderName: options.encoderName,
+    images: gatherRowImages(rows, source),
+    m: rows.map((r) => r.m),
+    labels: Int32Array.from(rows, (r) => r.label),
+    k: options.k,
+    classConditional: options.classConditional,
+  });
+  const target = path.join(run.dir, 'typicality.json');
+  fs.writeFileSync(`${target}.tmp-${process.pid}`, typicalityJson(result, rows.map((r) => r.index)));
+  fs.renameSync(`${target}.tmp-${process.pid}`, target);
+  return result;
+}

@@ -1,0 +1,10 @@
+/**
+ * The HTML report of a run directory: summary table, histograms of m per split group, the gallery
+ * of the most and least memorized images, per-class bars, memorization vs atypicality and the
+ * removal curves. Self-contained: inline CSS, images in a sibling folder, no network.
+ */
+export { writeReport, REPORT_FILE, REPORT_ASSETS } from './write';
+export type { WriteReportOptions, WrittenReport } from './write';
+export { readRunDirectory, parseScoresCsv } from './rundir';
+export type { RunDirectory, ScoreRow, ReportSummary, TypicalityFile } from './rundir';
+export { formatNumber } from './html';

@@ -1,0 +1,148 @@
+/**
+ * Reads a run directory, the report's input. Layout (written by `sslmem run` / `score` / `demo`,
+ * `sslmem removal` and the typicality step; see docs/downstream.md):
+ *
+ *   summary.json      required: the score summary (format sslmem-summary/1)
+ *   scores.csv        required: per point index,group,label,L_f,L_g,m,se,count,m_range,m_relative,p,q,significant
+ *   manifest.json     optional: the split manifest (dataset name, fingerprint, indices per group)
+ *   typicality.json   optional: atypicality per point, Spearman, bins (format sslmem-typicality/1)
+ *   removal.json      optional: the removal experiment's summary (format sslmem-removal/1)
+ *   images.npy        optional: uint8 [N, H, W, C] images the `dataset` indices point into
+ *   extra-images.npy  optional: the same for S_E when it comes from another dataset
+ *
+ * Without images.npy the report loads the manifest's dataset by name (when it is one of the named
+ * datasets) and checks its fingerprint, or leaves the gallery out and says why.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ErrorCodes, SslmemError } from '../errors';
+import type { RemovalSummary } from '../downstream/removal-summary';
+
+/** One row of scores.csv. */
+export interface ScoreRow {
+  index: number;
+  group: string;
+  label: number;
+  L_f: number;
+  L_g: number;
+  m: number;
+  se: number;
+  count: number;
+  m_range: number;
+  m_relative: number;
+  p: number;
+  significant: boolean;
+}
+
+/** The parts of summary.json the report shows (the score helper's ScoreSummary has more). */
+export interface ReportSummary {
+  format?: string;
+  points: number;
+  run: { mode?: string; metric?: string; pairing?: string; views?: number; seed?: number; classes?: string[] };
+  fdr?: number;
+  groups: Record<string, { count: number; mean: number; se: number; median: number; std: number; q05?: number; q95?: number; significantFraction?: number; vsZero?: { p: number } }>;
+  comparisons?: Array<{ a: string; b: string; welch: { difference: number; t: number; df: number; p: number }; effect: { cohenD: number; hedgesG?: number } }>;
+  perClass?: Array<{ group: string; label: number; className: string; count: number; mean: number; significantFraction?: number }>;
+}
+
+export interface TypicalityFile {
+  format: 'sslmem-typicality/1';
+  k: number;
+  classConditional: boolean;
+  encoder: string;
+  spearman: { rho: number; n: number; p: number };
+  bins: Array<{ bin: number; from: number; to: number; count: number; meanAtypicality: number; meanM: number; se: number }>;
+  atypicality: number[];
+  indices: number[];
+}
+
+export interface RunDirectory {
+  dir: string;
+  summary: ReportSummary;
+  scores: ScoreRow[];
+  manifest?: { dataset?: { name: string; fingerprint: string; n: number }; extraDataset?: { name: string; fingerprint: string; n: number } | null; [key: string]: unknown };
+  typicality?: TypicalityFile;
+  removal?: RemovalSummary;
+}
+
+function readJson<T>(file: string, required: boolean): T | undefined {
+  if (!fs.existsSync(file)) {
+    if (!required) return undefined;
+    throw new SslmemError(ErrorCodes.fileNotFound, `Expected ${path.basename(file)} in the run directory but received no file at ${file}`);
+  }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (cause) {
+    throw new SslmemError(ErrorCodes.corruptFile, `Expected JSON in ${file} but received text that does not parse (${(cause as Error).message})`, { cause });
+  }
+}
+
+/** Splits one CSV line, honouring double-quoted fields with doubled quotes. */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}
+
+const NUMERIC = ['L_f', 'L_g', 'm', 'se', 'm_range', 'm_relative', 'p'] as const;
+
+/** Parses scores.csv by its header (columns may come in any order; unknown ones are ignored). */
+export function parseScoresCsv(text: string, file = 'scores.csv'): ScoreRow[] {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  if (lines.length === 0) throw new SslmemError(ErrorCodes.corruptFile, `Expected a header line in ${file} but received an empty file`);
+  const header = splitCsvLine(lines[0]);
+  const col = (name: string) => header.indexOf(name);
+  for (const required of ['index', 'group', 'label', 'm']) {
+    if (col(required) < 0) throw new SslmemError(ErrorCodes.corruptFile, `Expected a "${required}" column in ${file} but received columns ${header.join(',')}`);
+  }
+  return lines.slice(1).map((line, i) => {
+    const cells = splitCsvLine(line);
+    if (cells.length !== header.length) {
+      throw new SslmemError(ErrorCodes.corruptFile, `Expected ${header.length} fields on line ${i + 2} of ${file} but received ${cells.length}`);
+    }
+    const num = (name: string) => (col(name) < 0 ? NaN : Number(cells[col(name)]));
+    const row = { index: num('index'), group: cells[col('group')], label: num('label'), count: num('count'), significant: col('significant') >= 0 && cells[col('significant')] === '1' } as ScoreRow;
+    for (const name of NUMERIC) row[name] = num(name);
+    if (!Number.isInteger(row.index) || !Number.isInteger(row.label) || Number.isNaN(row.m)) {
+      throw new SslmemError(ErrorCodes.corruptFile, `Expected integer index and label and a numeric m on line ${i + 2} of ${file} but received "${line}"`);
+    }
+    return row;
+  });
+}
+
+/** Reads the run directory's files (see the module comment). */
+export function readRunDirectory(dir: string): RunDirectory {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new SslmemError(ErrorCodes.fileNotFound, `Expected a run directory for runDir but received ${JSON.stringify(dir)}, which is not a directory`);
+  }
+  const summary = readJson<ReportSummary>(path.join(dir, 'summary.json'), true) as ReportSummary;
+  if (typeof summary !== 'object' || summary === null || typeof summary.groups !== 'object') {
+    throw new SslmemError(ErrorCodes.corruptFile, `Expected a score summary with "groups" in ${path.join(dir, 'summary.json')} but received something else`);
+  }
+  const scoresFile = path.join(dir, 'scores.csv');
+  if (!fs.existsSync(scoresFile)) throw new SslmemError(ErrorCodes.fileNotFound, `Expected scores.csv in the run directory but received no file at ${scoresFile}`);
+  return {
+    dir,
+    summary,
+    scores: parseScoresCsv(fs.readFileSync(scoresFile, 'utf8'), scoresFile),
+    manifest: readJson(path.join(dir, 'manifest.json'), false),
+    typicality: readJson(path.join(dir, 'typicality.json'), false),
+    removal: readJson(path.join(dir, 'removal.json'), false),
+  };
+}

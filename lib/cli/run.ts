@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { writeReport } from '../report/write';
 import { Command } from 'commander';
 import { datasetFingerprint, ImageDataset, openDataset, subset } from '../data';
 import { Encoder } from '../encoder';
@@ -135,7 +136,12 @@ export async function runExperiment(flags: RunFlags): Promise<RunReport> {
   const seconds = { train: trainSeconds, score: scoreSeconds, total };
   const summary = finishScores(flags.out, scored.points, scored.run, flags, {}, { seconds });
   writeFilesAtomic(flags.out, { 'timing.json': JSON.stringify(seconds, null, 2) + '\n' });
-  if (!flags.json) process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(trainSeconds)}, scoring ${formatSeconds(scoreSeconds)}).\n`);
+  // The visual report (histograms, galleries, per-class bars, typicality under g) closes every run.
+  const report = await writeReport(flags.out, { dataset, extraDataset });
+  if (!flags.json) {
+    process.stdout.write(`Report: ${report.html}\n`);
+    process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(trainSeconds)}, scoring ${formatSeconds(scoreSeconds)}).\n`);
+  }
   return { out: path.resolve(flags.out), manifest, summary, seconds };
 }
 

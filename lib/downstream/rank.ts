@@ -4,6 +4,7 @@
  * (Spearman 1904; the tie handling of scipy.stats.spearmanr).
  */
 import { outOfRange } from '../errors';
+import { normalSurvival } from '../score/distributions';
 
 /** 1-based ranks; tied values get the average of the ranks they occupy. NaN is not allowed. */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
@@ -62,17 +63,5 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): SpearmanRe
   if (x.length < 3) throw outOfRange('x.length', 'at least 3 pairs', x.length);
   const rho = pearson(averageRanks(x), averageRanks(y));
   const z = Math.abs(rho) * Math.sqrt(x.length - 1);
-  return { rho, n: x.length, p: Number.isNaN(rho) ? NaN : 2 * normalUpperTail(z) };
-}
-
-/** P(Z > z) for a standard normal (erfc via Numerical Recipes' Chebyshev fit, |error| < 1.2e-7). */
-export function normalUpperTail(z: number): number {
-  const x = z / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * Math.abs(x));
-  const erfc =
-    t *
-    Math.exp(
-      -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851526 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return 0.5 * (x >= 0 ? erfc : 2 - erfc);
+  return { rho, n: x.length, p: Number.isNaN(rho) ? NaN : 2 * normalSurvival(z) };
 }

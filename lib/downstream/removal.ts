@@ -17,7 +17,8 @@ import { evaluateEncoder, EvaluateOptions } from '../eval/evaluate';
 import { removalChart } from '../report/charts';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger, assertObject } from '../validate';
-import { complement, gatherImages, seededPermutation } from './folds';
+import { seededPermutation } from '../score/random';
+import { complement, gatherImages } from './folds';
 import type { ExperimentHooks } from './hooks';
 import { REMOVAL_ARMS, RemovalArm, RemovalRunRecord, RemovalSummary, RemovalTask, summarizeRemoval } from './removal-summary';
 

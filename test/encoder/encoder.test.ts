@@ -2,13 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Encoder, torchAvailable } from '../../lib';
+import { Encoder } from '../../lib';
 import { fashionMnist, maxAbsDiff } from '../train/helpers';
 
 describe('Encoder (torch tier)', function () {
-  before(function () {
-    if (!torchAvailable()) this.skip();
-  });
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-encoder-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));

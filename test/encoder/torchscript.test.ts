@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Encoder, torchAvailable } from '../../lib';
+import { Encoder } from '../../lib';
 import { maxAbsDiff, oracleDir, pythonOracle } from '../train/helpers';
 
 describe('Encoder.loadTorchScript', function () {
@@ -11,7 +11,6 @@ describe('Encoder.loadTorchScript', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   before(function () {
-    if (!torchAvailable()) this.skip();
     // The fixture is made at test time by PyTorch (torch.jit.trace), see the script.
     const made = spawnSync(pythonOracle, [path.join(oracleDir, 'export_torchscript.py'), tmp], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`export_torchscript.py failed: ${made.stderr}`);

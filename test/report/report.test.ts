@@ -42,7 +42,7 @@ describe('report/writeReport', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('renders in headless Chromium: every image loads and every number equals summary.json', async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is installed by scripts/setup.sh (Debian package chromium)`);
     const run = path.join(dir, 'run');
     writeSyntheticRun(run);
     const written = await writeReport(run, { dataset: syntheticDataset(40), galleryCount: 5 });

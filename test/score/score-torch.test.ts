@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
-import { torchAvailable } from '../../lib/binding';
 import { loadIdx, ImageDataset } from '../../lib/data';
 import { Encoder } from '../../lib/encoder';
 import { score } from '../../lib/score';
@@ -17,7 +16,6 @@ describe('score/score with torch-tier encoders', function () {
   let f: Encoder;
   let g: Encoder;
   before(async function () {
-    if (!torchAvailable()) this.skip();
     ds = await loadIdx(path.join(FIXTURE, 'train-1000-images-idx3-ubyte.gz'), path.join(FIXTURE, 'train-1000-labels-idx1-ubyte.gz'));
     f = Encoder.create({ architecture: 'small-cnn', inputShape: [1, 28, 28], seed: 1 });
     g = Encoder.create({ architecture: 'small-cnn', inputShape: [1, 28, 28], seed: 2 });

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { torchAvailable } from '../../lib';
 import { torch } from '../../lib/binding';
 import { rows, runOracle, seededFloats } from './helpers';
 
@@ -10,9 +9,6 @@ function close(actual: number, expected: number, tolerance: number, what: string
 }
 
 describe('SSL losses (native/torch/losses.h)', function () {
-  before(function () {
-    if (!torchAvailable()) this.skip();
-  });
 
   const n = 6;
   const d = 5;
@@ -24,7 +20,6 @@ describe('SSL losses (native/torch/losses.h)', function () {
   let oracle: Oracle;
 
   before(function () {
-    if (!torchAvailable()) return;
     oracle = runOracle<Oracle>('ssl_losses.py', {
       z1: rows(z1.data, n, d), z2: rows(z2.data, n, d), p1: rows(p1.data, n, d), p2: rows(p2.data, n, d), temperature,
     });
@@ -87,9 +82,6 @@ describe('SSL losses (native/torch/losses.h)', function () {
 });
 
 describe('BYOL momentum and the learning-rate schedule', function () {
-  before(function () {
-    if (!torchAvailable()) this.skip();
-  });
 
   it('tau = 1 - (1 - tau_base)(cos(pi k / K) + 1) / 2 (Grill et al. 2020)', () => {
     const t = torch();
@@ -112,9 +104,6 @@ describe('BYOL momentum and the learning-rate schedule', function () {
 });
 
 describe('LARS (native/torch/lars.h)', function () {
-  before(function () {
-    if (!torchAvailable()) this.skip();
-  });
 
   it('matches two hand-computed steps; biases skip adaptation and weight decay', () => {
     const lr = 0.5;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Encoder, knnAccuracy, torchAvailable, torchInfo, train } from '../../lib';
+import { Encoder, knnAccuracy, torchInfo, train } from '../../lib';
 import type { TrainProgress } from '../../lib';
 import type { Float32Tensor } from '../../lib/tensor';
 import { fashionMnist, maxAbsDiff, seededFloats } from './helpers';
@@ -38,9 +38,6 @@ function shiftedViews(images: Uint8Array, n: number, views: number, seed: number
 
 describe('train (torch tier)', function () {
   this.timeout(300_000);
-  before(function () {
-    if (!torchAvailable()) this.skip();
-  });
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-train-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -5,6 +5,7 @@
  */
 import type { AlignMetric, Pairing } from '../../lib/align';
 import type { Float32Tensor } from '../../lib/tensor';
+import { mulberry32 } from '../support/mulberry32';
 
 const EPS = 1e-12;
 
@@ -24,14 +25,7 @@ export const ALIGN_ATOL: Record<AlignMetric, number> = {
 
 /** mulberry32: a small seeded uniform generator in [0, 1). */
 export function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /** Standard normal samples (Box-Muller) from a seeded uniform generator. */

@@ -3,17 +3,11 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Uint8Tensor } from '../../lib/tensor';
 import type { ViewParams } from '../../lib/augment';
+import { mulberry32 } from '../support/mulberry32';
 
 /** mulberry32: a tiny seeded generator for test data (not the library's Philox). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /**

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { ImageDataset } from '../../lib/data/types';
+import { mulberry32 } from '../support/mulberry32';
 
 export const pythonOracle = '/usr/bin/python3';
 export const oracleDir = path.resolve(__dirname, '..', '..', '..', 'test', 'oracles');
@@ -60,15 +61,9 @@ export function fashionMnist(split: 'train' | 'test', limit: number): ImageDatas
 
 /** Deterministic uniform numbers in [-1, 1) (mulberry32), rounded to float32. */
 export function seededFloats(count: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const random = mulberry32(seed);
   const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < count; i++) out[i] = random() * 2 - 1;
   return out;
 }
 

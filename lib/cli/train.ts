@@ -3,6 +3,7 @@ import { datasetFingerprint, loadDataset, loadIdx } from '../data';
 import type { ImageDataset } from '../data/types';
 import type { PipelineSpec } from '../augment';
 import { architectures } from '../encoder/description';
+import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
 import { methods, optimizers, train } from '../train';
 import type { Method, OptimizerName, TrainProgress } from '../train';
@@ -69,7 +70,10 @@ function progressBar(started: number) {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train an SSL encoder (SimCLR, BYOL, SimSiam, VICReg) and save it')
+    .description(
+      'train an SSL encoder (SimCLR, BYOL, SimSiam, VICReg) and save it; launched torchrun-style (RANK, WORLD_SIZE, ' +
+        'MASTER_ADDR, MASTER_PORT, or Slurm\'s SLURM_PROCID/SLURM_NTASKS) it trains data-parallel with c10d and rank 0 saves',
+    )
     .option('--dataset <name>', "dataset name: 'fashion-mnist', 'mnist', 'fashion-mnist-demo'")
     .option('--images <path>', 'IDX images file (raw or .gz), instead of --dataset')
     .option('--labels <path>', 'IDX labels file to go with --images')
@@ -100,6 +104,9 @@ export function registerTrain(program: Command): void {
         dataset = await loadDataset(options.dataset as never, 'train');
       }
       const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;
+      const distributed = distributedConfigFromEnv();
+      const leader = !distributed || distributed.rank === 0;
+      if (distributed) process.stderr.write(`rank ${distributed.rank} of ${distributed.worldSize} (${distributed.backend}, master ${distributed.masterAddr}:${distributed.masterPort})\n`);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -122,10 +129,16 @@ export function registerTrain(program: Command): void {
         ...(options.checkpointEvery ? { checkpoint: { path: `${options.out}.ckpt`, every: toNumber('--checkpoint-every', options.checkpointEvery)! } } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
         dataFingerprint: datasetFingerprint(dataset),
-        onProgress: bar,
+        ...(distributed ? { distributed } : {}),
+        ...(leader ? { onProgress: bar } : {}),
         signal: controller.signal,
       }).finally(() => process.removeListener('SIGINT', onSigint));
-      if (process.stderr.isTTY) process.stderr.write('\n');
+      if (leader && process.stderr.isTTY) process.stderr.write('\n');
+      // Every rank ends with the same encoder; one file is enough.
+      if (!leader) {
+        result.encoder.dispose();
+        return;
+      }
       await result.encoder.save(options.out);
       const seconds = (Date.now() - started) / 1000;
       if (options.json) {

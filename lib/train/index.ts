@@ -13,6 +13,7 @@ import { withCancel } from '../abort';
 import { outOfRange, withCallSite } from '../errors';
 import { defaultNormalize, Encoder, EncoderDescription, encoderFormat } from '../encoder';
 import { resolvePipeline, validatePipeline } from '../augment';
+import { resolveDistributedConfig } from '../distributed';
 import type { PipelineSpec } from '../augment';
 import { TrainOptions, TrainProgress, validateTrainOptions } from './options';
 
@@ -80,6 +81,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     weightDecay: options.optimizer?.weightDecay ?? 5e-4,
   };
   const mo = options.methodOptions ?? {};
+  const distributed = options.distributed ? resolveDistributedConfig(options.distributed, 'options.distributed') : undefined;
   const config = {
     method: options.method,
     methodOptions: mo,
@@ -88,6 +90,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     optimizer,
     warmupEpochs: options.warmupEpochs ?? 0,
     seed: options.seed,
+    ...(distributed ? { worldSize: distributed.worldSize } : {}),
   };
   const previous = base.description;
   const description: Omit<EncoderDescription, 'epoch' | 'lossHistory'> = {
@@ -154,6 +157,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
                 monitorClasses: Math.max(monitor.train.classes?.length ?? 0, maxLabel(monitor.train.labels) + 1, maxLabel(monitor.test.labels) + 1),
               }
             : {}),
+          ...(distributed ? { distributed } : {}),
           cancel,
         },
         report,

@@ -3,6 +3,7 @@
  */
 import type { PipelineSpec } from '../augment';
 import type { ImageDataset } from '../data/types';
+import { DistributedConfig, resolveDistributedConfig } from '../distributed';
 import type { Encoder } from '../encoder';
 import type { NativeTrainProgress } from '../encoder/native';
 import { Architecture, architectures } from '../encoder/description';
@@ -97,6 +98,14 @@ export interface TrainOptions {
   monitor?: { train: ImageDataset; test: ImageDataset; every: number };
   /** Recorded in the description (datasetFingerprint of the training data). */
   dataFingerprint?: string;
+  /**
+   * Train data-parallel in a c10d process group (e.g. `distributedConfigFromEnv()` under a
+   * torchrun-style launch): every rank calls `train` with the same data and options, takes its
+   * batchSize / worldSize slice of each global batch, and gradients are averaged, so all ranks end
+   * with the same encoder. Losses and batch norm are per rank (PyTorch DDP without SyncBatchNorm);
+   * only rank 0 writes checkpoints. One rank's abort stops all.
+   */
+  distributed?: DistributedConfig;
   onProgress?: (progress: TrainProgress) => void;
   signal?: AbortSignal;
 }
@@ -167,5 +176,11 @@ export function validateTrainOptions(options: TrainOptions): void {
     }
   }
   if (options.dataFingerprint !== undefined) assertString('options.dataFingerprint', options.dataFingerprint);
+  if (options.distributed !== undefined) {
+    const { worldSize } = resolveDistributedConfig(options.distributed, 'options.distributed');
+    if (options.batchSize % worldSize !== 0) {
+      throw outOfRange('options.batchSize', `a multiple of options.distributed.worldSize (${worldSize})`, options.batchSize);
+    }
+  }
   if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
 }

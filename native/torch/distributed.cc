@@ -71,13 +71,10 @@ DistributedGroup::DistributedGroup(const DistributedConfig& config) : config_(co
 
 DistributedGroup::~DistributedGroup() = default;
 
-void DistributedGroup::broadcast_module(torch::nn::Module& module, int root) {
+void DistributedGroup::broadcast(const std::vector<torch::Tensor>& tensors, int root) {
   if (config_.world_size == 1) return;
   torch::NoGradGuard no_grad;
-  std::vector<at::Tensor> tensors;
-  for (auto& p : module.parameters()) tensors.push_back(p);
-  for (auto& b : module.buffers()) tensors.push_back(b);
-  for (auto& t : tensors) {
+  for (const auto& t : tensors) {
     std::vector<at::Tensor> one{t};
     c10d::BroadcastOptions options;
     options.rootRank = root;
@@ -85,25 +82,19 @@ void DistributedGroup::broadcast_module(torch::nn::Module& module, int root) {
   }
 }
 
-void DistributedGroup::average_gradients(torch::nn::Module& module) {
-  if (config_.world_size == 1) return;
-  std::vector<at::Tensor> grads;
-  for (auto& p : module.parameters()) {
-    if (p.grad().defined()) grads.push_back(p.grad());
-  }
-  if (grads.empty()) return;
-  // One flat bucket: a single collective per step instead of one per parameter.
-  std::vector<at::Tensor> bucket{torch::cat([&] {
-    std::vector<at::Tensor> flat;
-    for (auto& g : grads) flat.push_back(g.reshape(-1));
-    return flat;
-  }())};
+void DistributedGroup::average(const std::vector<torch::Tensor>& tensors) {
+  if (config_.world_size == 1 || tensors.empty()) return;
+  torch::NoGradGuard no_grad;
+  // One flat bucket: a single collective per call instead of one per tensor.
+  std::vector<at::Tensor> flat;
+  for (const auto& t : tensors) flat.push_back(t.reshape(-1));  // all of one dtype (gradients, float buffers)
+  std::vector<at::Tensor> bucket{torch::cat(flat)};
   group_->allreduce(bucket)->wait();
   bucket[0].div_(static_cast<double>(config_.world_size));
   int64_t offset = 0;
-  for (auto& g : grads) {
-    int64_t n = g.numel();
-    g.copy_(bucket[0].narrow(0, offset, n).view_as(g));
+  for (const auto& t : tensors) {
+    const int64_t n = t.numel();
+    t.copy_(bucket[0].narrow(0, offset, n).view(t.sizes()));
     offset += n;
   }
 }
@@ -118,6 +109,24 @@ torch::Tensor DistributedGroup::all_reduce_sum(torch::Tensor tensor) {
 void DistributedGroup::barrier() {
   if (config_.world_size == 1) return;
   group_->barrier()->wait();
+}
+
+std::shared_ptr<Collective> join_process_group(const DistributedConfig& config) {
+  return std::make_shared<DistributedGroup>(config);
+}
+
+}  // namespace sslmem
+
+#else  // no c10d in this torch tier
+
+#include "../kernels/errors.h"
+
+namespace sslmem {
+
+std::shared_ptr<Collective> join_process_group(const DistributedConfig&) {
+  throw_runtime("ERR_SSLMEM_DISTRIBUTED_UNAVAILABLE",
+                "This torch tier was built without c10d's Gloo headers; install libgloo-dev (Debian) or use a libtorch that "
+                "ships them, then run npm run build:torch");
 }
 
 }  // namespace sslmem

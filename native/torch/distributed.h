@@ -10,6 +10,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "collective.h"
 
 namespace c10d {
 class ProcessGroup;
@@ -29,22 +32,19 @@ struct DistributedConfig {
 
 // One process's membership in a process group. Every collective must be called by every rank in
 // the same order (c10d's rule); the training loop guarantees it by running the same steps on all.
-class DistributedGroup {
+class DistributedGroup : public Collective {
  public:
   explicit DistributedGroup(const DistributedConfig& config);
-  ~DistributedGroup();
+  ~DistributedGroup() override;
 
-  int rank() const { return config_.rank; }
-  int world_size() const { return config_.world_size; }
+  int rank() const override { return config_.rank; }
+  int world_size() const override { return config_.world_size; }
   const std::string& backend() const { return config_.backend; }
 
-  // Copies rank `root`'s parameters and buffers to every rank, so all start identical.
-  void broadcast_module(torch::nn::Module& module, int root = 0);
-  // Replaces every gradient by its mean over the ranks (one flattened bucket per call).
-  void average_gradients(torch::nn::Module& module);
-  // Sum of `tensor` over the ranks, in place; returns it.
-  torch::Tensor all_reduce_sum(torch::Tensor tensor);
-  void barrier();
+  void broadcast(const std::vector<torch::Tensor>& tensors, int root) override;
+  void average(const std::vector<torch::Tensor>& tensors) override;
+  torch::Tensor all_reduce_sum(torch::Tensor tensor) override;
+  void barrier() override;
 
  private:
   DistributedConfig config_;
@@ -54,5 +54,9 @@ class DistributedGroup {
 
 // Checks a config and throws sslmem::Error naming the field on a bad value.
 void validate_distributed_config(const DistributedConfig& config);
+
+// Joins the process group `config` describes (blocks until every rank has joined or the timeout
+// passes). Throws ERR_SSLMEM_DISTRIBUTED_UNAVAILABLE where the torch tier was built without c10d.
+std::shared_ptr<Collective> join_process_group(const DistributedConfig& config);
 
 }  // namespace sslmem

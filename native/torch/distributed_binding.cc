@@ -49,30 +49,23 @@ Napi::Value DistributedCheck(const Napi::CallbackInfo& info) {
     return PromiseWorker::Run(
         info.Env(), {},
         [config, result] {
-#ifdef SSLMEM_WITH_DISTRIBUTED
-          DistributedGroup group(config);
+          auto group = join_process_group(config);
           // Rank r contributes [r+1, 2(r+1)]: the sum is known in closed form, W(W+1)/2 * [1, 2].
-          auto t = torch::tensor({1.0, 2.0}, torch::kFloat64) * (group.rank() + 1);
-          group.all_reduce_sum(t);
+          auto t = torch::tensor({1.0, 2.0}, torch::kFloat64) * (group->rank() + 1);
+          group->all_reduce_sum(t);
           // Rank 0's module parameters reach everyone: each rank starts from its own value.
           torch::nn::Linear probe(1, 1);
           {
             torch::NoGradGuard no_grad;
-            probe->weight.fill_(static_cast<double>(group.rank() + 10));
-            probe->bias.fill_(static_cast<double>(group.rank() + 20));
+            probe->weight.fill_(static_cast<double>(group->rank() + 10));
+            probe->bias.fill_(static_cast<double>(group->rank() + 20));
           }
-          group.broadcast_module(*probe);
-          group.barrier();
-          result->rank = group.rank();
-          result->world_size = group.world_size();
+          group->broadcast_module(*probe);
+          group->barrier();
+          result->rank = group->rank();
+          result->world_size = group->world_size();
           result->sum = {t[0].item<double>(), t[1].item<double>()};
           result->broadcast = {probe->weight.item<double>(), probe->bias.item<double>()};
-#else
-          (void)config;
-          throw_runtime("ERR_SSLMEM_DISTRIBUTED_UNAVAILABLE",
-                        "This torch tier was built without c10d's Gloo headers; install libgloo-dev (Debian) or use "
-                        "a libtorch that ships them, then run npm run build:torch");
-#endif
         },
         [result](Napi::Env env) -> Napi::Value {
           Napi::Object out = Napi::Object::New(env);

@@ -8,6 +8,7 @@
 
 #include "../addon/args.h"
 #include "../addon/promise_worker.h"
+#include "distributed_binding.h"
 #include "encoder_binding.h"
 #include "lars.h"
 #include "losses.h"
@@ -172,7 +173,8 @@ MonitorSet read_monitor_set(const Napi::Object& options, const char* images_key,
 // checkpointEvery, resume, temperature, tauBase, vicreg{Invariance,Variance,Covariance},
 // projectorDims, predictorDims, normalizeMean/Std (Float32Array), description (JSON base),
 // views (Float32 [N, V, C, H, W], ready-made) or images (Uint8 [N, H, W, C]) + pipeline,
-// monitorEvery + monitorTrainImages/Labels, monitorTestImages/Labels, monitorClasses, cancel.
+// monitorEvery + monitorTrainImages/Labels, monitorTestImages/Labels, monitorClasses, cancel,
+// distributed ({rank, worldSize, ...}: join that process group on the worker and train data-parallel).
 Napi::Value Train(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
     Napi::Env env = info.Env();
@@ -279,6 +281,11 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       c.monitor_classes = read_int(options, "monitorClasses", "options.monitor.classes", 10);
     }
 
+    std::shared_ptr<DistributedConfig> distributed;
+    if (!options.Get("distributed").IsUndefined()) {
+      distributed = std::make_shared<DistributedConfig>(read_distributed_config(options.Get("distributed"), "options.distributed"));
+    }
+
     Napi::Value callback = info[1];
     auto tsfn = std::make_shared<Napi::ThreadSafeFunction>(Napi::ThreadSafeFunction::New(
         env, callback.IsFunction() ? callback.As<Napi::Function>() : Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "sslmem-train", 0, 1));
@@ -311,7 +318,10 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
             });
             if (status != napi_ok) delete copy;
           };
+          // Joining blocks until every rank is there, so it happens here, off the event loop.
+          if (distributed) config->collective = join_process_group(*distributed);
           *result = run_training(*config, *encoder, views, report, cancel);
+          config->collective.reset();
         },
         [=](Napi::Env env) -> Napi::Value {
           Napi::Object out = Napi::Object::New(env);

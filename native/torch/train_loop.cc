@@ -199,6 +199,51 @@ double monitor_knn(const TrainConfig& c, const BackboneSpec& spec, BackboneImpl&
   return knn_accuracy(train_features, train_labels, test_features, test_labels, 200, 0.1, c.monitor_classes);
 }
 
+// What every rank must agree on before the first collective of a step: a rank launched with other
+// data or options would otherwise wait in a collective until the timeout.
+void check_ranks_agree(Collective& group, const TrainConfig& c) {
+  const std::vector<double> mine{static_cast<double>(c.n), static_cast<double>(c.batch_size), static_cast<double>(c.epochs),
+                                 static_cast<double>(c.seed % 1000003), static_cast<double>(c.method.size())};
+  auto sum = group.all_reduce_sum(torch::tensor(mine, torch::kFloat64));
+  const double w = static_cast<double>(group.world_size());
+  const char* names[] = {"number of images", "options.batchSize", "options.epochs", "options.seed", "options.method"};
+  for (size_t i = 0; i < mine.size(); ++i) {
+    if (sum[static_cast<int64_t>(i)].item<double>() != w * mine[i]) {
+      throw_runtime("ERR_SSLMEM_DISTRIBUTED", std::string("Expected every rank to train with the same ") + names[i] + " but rank " +
+                                                  to_text(group.rank()) + "'s differs from the others'; launch all ranks with the same data and options");
+    }
+  }
+}
+
+// The modules a rank trains or tracks (BYOL's target included), for broadcasts and buffer averaging.
+std::vector<torch::nn::Module*> all_modules(Networks& nets) {
+  std::vector<torch::nn::Module*> out{nets.backbone.get(), nets.projector.ptr().get()};
+  if (!nets.predictor.is_empty()) out.push_back(nets.predictor.ptr().get());
+  if (nets.target_backbone) {
+    out.push_back(nets.target_backbone.get());
+    out.push_back(nets.target_projector.ptr().get());
+  }
+  return out;
+}
+
+// Ranks normalise different slices, so their batch-norm running statistics drift apart; their mean
+// is what every rank keeps (integer counters are equal on all ranks: same number of steps).
+void average_running_statistics(Collective& group, Networks& nets) {
+  std::vector<torch::Tensor> stats;
+  for (auto* module : all_modules(nets)) {
+    for (auto& b : module->buffers()) {
+      if (b.is_floating_point()) stats.push_back(b);
+    }
+  }
+  group.average(stats);
+}
+
+double mean_over_ranks(Collective* group, double value) {
+  if (!group) return value;
+  auto t = group->all_reduce_sum(torch::tensor({value}, torch::kFloat64));
+  return t.item<double>() / static_cast<double>(group->world_size());
+}
+
 }  // namespace
 
 TrainResult run_training(const TrainConfig& c, const EncoderState& initial, const ViewSource& views,
@@ -212,6 +257,19 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
   const auto& spec = initial.spec;
   const int64_t steps_per_epoch = c.n / c.batch_size;
   if (steps_per_epoch < 1) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
+  Collective* group = c.collective.get();
+  const int64_t world = group ? group->world_size() : 1;
+  const int64_t rank = group ? group->rank() : 0;
+  if (c.batch_size % world != 0) {
+    throw_range("options.batchSize", "a multiple of the world size (" + to_text(world) + ": each rank trains on batchSize / worldSize images)",
+                to_text(c.batch_size));
+  }
+  const int64_t local_b = c.batch_size / world;
+  if (local_b < 2 && (c.method == "simclr" || c.method == "vicreg")) {
+    throw_range("options.batchSize", "at least 2 per rank for " + c.method + " (" + to_text(2 * world) + " with " + to_text(world) + " ranks)",
+                to_text(c.batch_size));
+  }
+  if (group) check_ranks_agree(*group, c);
   const int64_t total_steps = steps_per_epoch * c.epochs;
   const int64_t warmup_steps = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
 
@@ -290,6 +348,9 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     for (size_t e = 0; e < losses.size(); ++e) result.history.push_back({static_cast<int64_t>(e) + 1, losses[e], 0, -1});
   }
   result.first_epoch_run = start_epoch;
+  if (group) {
+    for (auto* module : all_modules(nets)) group->broadcast_module(*module);
+  }
 
   auto snapshot = [&](int64_t epochs_done) {
     auto state = std::make_shared<EncoderState>();
@@ -308,10 +369,11 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
   nets.set_train(true);
   for (int64_t epoch = start_epoch; epoch < c.epochs; ++epoch) {
     const auto order = epoch_permutation(c.n, c.seed, epoch);
+    // This rank's slice of each global batch: items [step * B + rank * B/W, ... + B/W).
     auto launch = [&](int64_t step) {
       return std::async(std::launch::async, [&, step] {
-        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(b * 2 * per_image));
-        views(order.data() + step * b, b, epoch, buffer->data());
+        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(local_b * 2 * per_image));
+        views(order.data() + step * b + rank * local_b, local_b, epoch, buffer->data());
         return buffer;
       });
     };
@@ -319,14 +381,23 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     double epoch_sum = 0;
     const auto epoch_start = std::chrono::steady_clock::now();
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
-      if (cancel.requested()) {
+      if (group) {
+        // One rank's abort reaches all: every rank leaves at the same step, none waits in a collective.
+        auto stop = group->all_reduce_sum(torch::tensor({cancel.requested() ? 1.0 : 0.0}, torch::kFloat64));
+        if (stop.item<double>() > 0) {
+          next.wait();
+          cancel.throw_if_requested();
+          throw_runtime("ERR_SSLMEM_DISTRIBUTED", "Training stopped at epoch " + to_text(epoch + 1) + ", step " + to_text(step + 1) +
+                                                      " because another rank was aborted");
+        }
+      } else if (cancel.requested()) {
         next.wait();
         cancel.throw_if_requested();
       }
       const auto step_start = std::chrono::steady_clock::now();
       auto buffer = next.get();
       if (step + 1 < steps_per_epoch) next = launch(step + 1);
-      auto batch = torch::from_blob(buffer->data(), {b, 2, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
+      auto batch = torch::from_blob(buffer->data(), {local_b, 2, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
       auto x1 = batch.select(1, 0), x2 = batch.select(1, 1);
       const int64_t global_step = epoch * steps_per_epoch + step;
       const double lr = cosine_warmup_lr(c.lr, global_step, warmup_steps, total_steps);
@@ -334,13 +405,20 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
       auto loss = method_loss(c, nets, x1, x2);
       optimizer->zero_grad();
       loss.backward();
+      if (group) {
+        std::vector<torch::Tensor> grads;
+        for (auto& p : nets.trainable()) {
+          if (p.grad().defined()) grads.push_back(p.grad());
+        }
+        group->average(grads);
+      }
       optimizer->step();
       if (nets.target_backbone) {
         const double tau = byol_momentum(c.tau_base, global_step, total_steps);
         momentum_update(*nets.backbone, *nets.target_backbone, tau);
         momentum_update(*nets.projector, *nets.target_projector, tau);
       }
-      const double value = loss.item<double>();
+      const double value = mean_over_ranks(group, loss.item<double>());
       if (!std::isfinite(value)) {
         if (step + 1 < steps_per_epoch) next.wait();
         throw_runtime("ERR_SSLMEM_DIVERGED", "Expected a finite loss but training diverged at epoch " + to_text(epoch + 1) + ", step " +
@@ -356,6 +434,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
       progress.lr = lr;
       progress.images_per_second = seconds > 0 ? static_cast<double>(b) / seconds : 0;
       if (step + 1 == steps_per_epoch) {
+        if (group) average_running_statistics(*group, nets);
         const double epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
         EpochRecord record{epoch + 1, epoch_sum / static_cast<double>(steps_per_epoch),
                            epoch_seconds > 0 ? static_cast<double>(b * steps_per_epoch) / epoch_seconds : 0, -1};
@@ -371,7 +450,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
       if (on_progress) on_progress(progress);
     }
     const int64_t done = epoch + 1;
-    if (!c.checkpoint_path.empty() && c.checkpoint_every > 0 && (done % c.checkpoint_every == 0 || done == c.epochs)) {
+    if (rank == 0 && !c.checkpoint_path.empty() && c.checkpoint_every > 0 && (done % c.checkpoint_every == 0 || done == c.epochs)) {
       auto state = snapshot(done);
       std::string file = c.checkpoint_path;
       const size_t mark = file.find("{epoch}");

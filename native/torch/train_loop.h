@@ -7,6 +7,14 @@
 // current batch trains. The learning rate follows schedule.h per step. Checkpoints (every N
 // epochs, atomic) hold the online backbone, heads, BYOL's target network, the optimizer state and
 // the loss history, so that resuming reproduces the uninterrupted run's losses on CPU.
+//
+// Data parallel (config.collective set, W ranks): every rank walks the same permutation and takes
+// its own B/W slice of each global batch of B, computes the method's loss on that slice (negatives,
+// batch-norm statistics and VICReg's covariance are per rank, as PyTorch DDP without SyncBatchNorm or
+// a gathered loss), and the gradients are averaged before each optimizer step, so every rank holds
+// the same weights. Rank 0's initial state is broadcast; batch-norm running statistics are averaged
+// at each epoch's end; reported losses are the mean over ranks; only rank 0 writes checkpoints. An
+// abort on any rank stops all ranks at the same step. W = 1 reproduces a single-process run exactly.
 #pragma once
 
 #include <torch/torch.h>
@@ -17,6 +25,7 @@
 #include <vector>
 
 #include "../kernels/cancel.h"
+#include "collective.h"
 #include "encoder_state.h"
 #include "losses.h"
 
@@ -60,6 +69,8 @@ struct TrainConfig {
   std::vector<float> normalize_mean, normalize_std;
   // Description JSON without "epoch" and "lossHistory" (written into checkpoints with them added).
   std::string description_base;
+  // Data-parallel process group; null for a single process. batch_size is the global batch.
+  std::shared_ptr<Collective> collective;
 };
 
 struct TrainProgress {

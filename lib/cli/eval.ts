@@ -4,6 +4,7 @@ import { loadTask } from '../downstream/tasks';
 import type { EmbeddingEncoder } from '../eval/evaluate';
 import { evaluateEncoder } from '../eval';
 import { outOfRange } from '../errors';
+import { assertOneOf } from '../validate';
 
 interface EvalFlags {
   encoder: string;
@@ -45,9 +46,8 @@ export function registerEval(program: Command): void {
     .action(async (flags: EvalFlags) => {
       const which = flags.task === 'both' ? ['same-domain', 'cross-domain'] : [flags.task];
       for (const t of which) if (t !== 'same-domain' && t !== 'cross-domain') throw outOfRange('--task', 'same-domain, cross-domain or both', flags.task);
-      for (const [flag, name] of [['--dataset', flags.dataset], ['--cross', flags.cross]]) {
-        if (!(DATASET_NAMES as readonly string[]).includes(name)) throw outOfRange(flag, `one of ${DATASET_NAMES.join(', ')}`, name);
-      }
+      assertOneOf('--dataset', flags.dataset, DATASET_NAMES);
+      assertOneOf('--cross', flags.cross, DATASET_NAMES);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
       const encoder = await Encoder.load(flags.encoder);

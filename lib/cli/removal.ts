@@ -10,6 +10,7 @@ import { REMOVAL_ARMS, RemovalArm } from '../downstream/removal-summary';
 import { firstPoints, loadTask } from '../downstream/tasks';
 import { outOfRange } from '../errors';
 import { parseScoresCsv } from '../report/rundir';
+import { assertOneOf } from '../validate';
 
 interface RemovalFlags {
   dataset: string;
@@ -76,9 +77,8 @@ export function registerRemoval(program: Command): void {
     .option('--out <dir>', 'output directory', 'sslmem-removal')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: RemovalFlags) => {
-      for (const [flag, name] of [['--dataset', flags.dataset], ['--cross', flags.cross]]) {
-        if (!(DATASET_NAMES as readonly string[]).includes(name)) throw outOfRange(flag, `one of ${DATASET_NAMES.join(', ')}`, name);
-      }
+      assertOneOf('--dataset', flags.dataset, DATASET_NAMES);
+      assertOneOf('--cross', flags.cross, DATASET_NAMES);
       const arms = flags.arms.split(',').map((a) => a.trim()) as RemovalArm[];
       const started = performance.now();
       const log = (text: string) => {

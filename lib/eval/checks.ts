@@ -1,7 +1,15 @@
 /** Argument checks shared by the linear probe and the kNN classifier. */
 import { outOfRange } from '../errors';
+import { setTorchThreads } from '../system';
 import { assertTensor, Float32Tensor } from '../tensor';
-import { assertInteger, assertTypedArray } from '../validate';
+import { assertInteger, assertThreads, assertTypedArray } from '../validate';
+
+/** Applies an optional `options.threads` to libtorch's intra-op pool (a process-wide setting). */
+export function applyTorchThreads(threads: number | undefined): void {
+  if (threads === undefined) return;
+  assertThreads('options.threads', threads);
+  setTorchThreads(threads);
+}
 
 /** Checks a [N, D] float32 feature matrix with finite values and returns N. */
 export function assertFeatures(name: string, value: unknown, width?: number): asserts value is Float32Tensor {

@@ -7,10 +7,9 @@
 import { torch } from '../binding';
 import { invalidType, withCallSite } from '../errors';
 import { withCancel } from '../abort';
-import { setTorchThreads } from '../system';
 import type { Tensor, Float32Tensor } from '../tensor';
-import { assertInteger, assertNumber, assertObject, assertThreads } from '../validate';
-import { validateFeatureSets } from './checks';
+import { assertInteger, assertNumber, assertObject } from '../validate';
+import { applyTorchThreads, validateFeatureSets } from './checks';
 
 /** Wu et al. 2018's k. */
 export const DEFAULT_KNN_K = 200;
@@ -61,10 +60,7 @@ export async function knnClassify(options: KnnClassifyOptions): Promise<KnnClass
   assertNumber('options.temperature', temperature, { min: 1 / 700 });
   const batchSize = options.batchSize ?? 1024;
   assertInteger('options.batchSize', batchSize, { min: 1 });
-  if (options.threads !== undefined) {
-    assertThreads('options.threads', options.threads);
-    setTorchThreads(options.threads);
-  }
+  applyTorchThreads(options.threads);
   const native = torch();
   const result = await withCancel(options.signal, (cancel) =>
     withCallSite(

@@ -6,10 +6,9 @@
 import { torch } from '../binding';
 import { invalidType, withCallSite } from '../errors';
 import { withCancel } from '../abort';
-import { setTorchThreads } from '../system';
 import type { Tensor, Float32Tensor } from '../tensor';
-import { assertInteger, assertNumber, assertObject, assertThreads } from '../validate';
-import { validateFeatureSets } from './checks';
+import { assertInteger, assertNumber, assertObject } from '../validate';
+import { applyTorchThreads, validateFeatureSets } from './checks';
 
 /** Default L2 penalty per sample: scikit-learn's LogisticRegression(C=1) at N = 10,000. */
 export const DEFAULT_PROBE_LAMBDA = 1e-4;
@@ -80,10 +79,7 @@ export async function linearProbe(options: LinearProbeOptions): Promise<LinearPr
   assertInteger('options.epochs', epochs, { min: 1 });
   const tolerance = options.tolerance ?? 1e-9;
   assertNumber('options.tolerance', tolerance, { min: 0 });
-  if (options.threads !== undefined) {
-    assertThreads('options.threads', options.threads);
-    setTorchThreads(options.threads);
-  }
+  applyTorchThreads(options.threads);
   const native = torch();
   const result = await withCancel(options.signal, (cancel) =>
     withCallSite(

@@ -4,7 +4,9 @@
 #include <napi.h>
 
 #include <cmath>
+#include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "../kernels/augment.h"
@@ -93,6 +95,19 @@ float* float_data(const Napi::Float32Array& array) {
   return reinterpret_cast<float*>(static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
 }
 
+// Runs `fill` on a worker into the output buffer (the caller's `out_arg` or a new one) and resolves
+// with that buffer. `keep_alive` (inputs, cancel flag) and the buffer stay referenced until then.
+Napi::Value run_into_output(Napi::Env env, const Napi::Value& out_arg, size_t length, std::vector<Napi::Value> keep_alive,
+                            std::function<void(float*)> fill) {
+  Napi::Float32Array out = output_buffer(env, out_arg, length);
+  float* data = float_data(out);
+  // A handle dies with this scope; the resolved value comes back through a reference.
+  auto result = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
+  keep_alive.push_back(out);
+  return PromiseWorker::Run(
+      env, keep_alive, [fill, data] { fill(data); }, [result](Napi::Env) -> Napi::Value { return result->Value(); });
+}
+
 // augment(images, pipeline, {views, seed, epoch, itemIds, threads, cancel}, out?): Promise<Float32Array>
 Napi::Value Augment(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
@@ -103,20 +118,12 @@ Napi::Value Augment(const Napi::CallbackInfo& info) {
     int oh = 0, ow = 0;
     augment_output_size(*spec, a.batch.h, a.batch.w, &oh, &ow);
     size_t length = static_cast<size_t>(a.batch.n) * a.views * a.batch.c * oh * ow;
-    Napi::Float32Array out = output_buffer(env, info[3], length);
-    float* data = float_data(out);
-    // A handle dies with this scope; the resolved value comes back through a reference.
-    auto result = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
-    std::vector<Napi::Value> keep_alive = a.keep_alive;
-    keep_alive.push_back(out);
-    a.keep_alive.clear();
-    return PromiseWorker::Run(
-        env, keep_alive,
-        [a, spec, data] {
-          augment_batch(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, a.views, data,
-                        a.threads, a.cancel);
-        },
-        [result](Napi::Env) -> Napi::Value { return result->Value(); });
+    // JS values stay on this thread: the worker's copy of `a` must not hold them.
+    std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
+    return run_into_output(env, info[3], length, std::move(keep_alive), [a, spec](float* data) {
+      augment_batch(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, a.views, data, a.threads,
+                    a.cancel);
+    });
   });
 }
 
@@ -129,8 +136,7 @@ Napi::Value SampleAugmentParams(const Napi::CallbackInfo& info) {
     validate_pipeline_spec(*spec, a.batch.h, a.batch.w, a.batch.c, "options.pipeline");
     auto params = std::make_shared<std::vector<ViewParams>>();
     int channels = a.batch.c;
-    std::vector<Napi::Value> keep_alive = a.keep_alive;
-    a.keep_alive.clear();
+    std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
     return PromiseWorker::Run(
         info.Env(), keep_alive,
         [a, spec, params] {
@@ -162,17 +168,9 @@ Napi::Value ApplyAugmentParams(const Napi::CallbackInfo& info) {
     }
     validate_view_params(params->data(), static_cast<int64_t>(count), a.batch.h, a.batch.w, a.batch.c, "params");
     size_t length = count == 0 ? 0 : count * a.batch.c * (*params)[0].out_h * (*params)[0].out_w;
-    Napi::Float32Array out = output_buffer(env, info[3], length);
-    float* data = float_data(out);
-    // A handle dies with this scope; the resolved value comes back through a reference.
-    auto result = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
-    std::vector<Napi::Value> keep_alive = a.keep_alive;
-    keep_alive.push_back(out);
-    a.keep_alive.clear();
-    return PromiseWorker::Run(
-        env, keep_alive,
-        [a, params, data] { apply_batch_params(params->data(), a.batch, a.views, data, a.threads, a.cancel); },
-        [result](Napi::Env) -> Napi::Value { return result->Value(); });
+    std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
+    return run_into_output(env, info[3], length, std::move(keep_alive),
+                           [a, params](float* data) { apply_batch_params(params->data(), a.batch, a.views, data, a.threads, a.cancel); });
   });
 }
 

@@ -55,29 +55,34 @@ describe('train (torch tier)', function () {
     threads: 1,
   };
 
-  it('SimCLR with the augmentation kernel on 1,000 Fashion-MNIST images lowers the loss without collapsing (kNN well above chance)', async () => {
+  const EPOCHS = 30;
+  it('SimCLR with the augmentation kernel on 1,000 Fashion-MNIST images lowers the loss and beats a random encoder in kNN accuracy', async () => {
     const progress: TrainProgress[] = [];
-    // 12 epochs x 10 steps = 120 steps.
+    // 30 epochs x 10 steps = 300 steps. Adam at 1e-3 with temperature 0.5: in a trial of 300 steps
+    // SGD at 0.1 with temperature 0.2 lowered the loss but drifted below the random encoder's kNN
+    // accuracy (0.626 -> 0.608), while this setting rose steadily (0.648 at 50 steps, 0.716 at 300).
     const { views: _ready, ...rest } = common;
     const result = await train({
       ...rest,
+      methodOptions: { temperature: 0.5, projectorDims: [256, 64] },
+      optimizer: { name: 'adam', lr: 1e-3, weightDecay: 1e-6 },
       images: data.images,
       pipeline: 'grayscale-28',
-      epochs: 12,
+      epochs: EPOCHS,
       warmupEpochs: 1,
       onProgress: (p) => progress.push(p),
     });
     const losses = result.history.map((h) => h.loss);
-    assert.equal(losses.length, 12);
+    assert.equal(losses.length, EPOCHS);
     const first = losses[0];
     const last = losses[losses.length - 1];
     assert.ok(last < first - 0.2, `loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.ok(progress.length > 0 && progress.every((p) => p.stepsPerEpoch === 10 && p.epochs === 12));
+    assert.ok(progress.length > 0 && progress.every((p) => p.stepsPerEpoch === 10 && p.epochs === EPOCHS));
     assert.ok(progress.some((p) => p.epochLoss !== undefined));
     const description = result.encoder.description;
     assert.equal(description.method, 'simclr');
-    assert.equal(description.epoch, 12);
+    assert.equal(description.epoch, EPOCHS);
     assert.deepEqual(description.lossHistory, losses);
     // The preset does not normalize: embed must feed pixels in [0, 1] as training did.
     assert.deepEqual(description.normalize, { mean: [0], std: [1] });
@@ -90,12 +95,10 @@ describe('train (torch tier)', function () {
       );
     const trained = await knn(result.encoder);
     const baseline = await knn(random);
-    // Seen on this machine (120 steps, width 0.25, 1 thread, ~54 s): loss 4.586 -> 3.405, kNN accuracy
-    // trained 0.626 vs random 0.646. At this budget the learned representation does NOT beat a random
-    // one (random conv features are strong on Fashion-MNIST); we only check that it did not collapse
-    // (chance is 0.1). Beating random needs a longer run than a unit test allows.
+    // Seen on this machine (300 steps, width 0.25, 1 thread, ~90 s): trained 0.716 vs random 0.646,
+    // a margin of 0.07; the assertion asks for 0.04.
     console.log(`      kNN accuracy: trained ${trained.toFixed(3)}, random ${baseline.toFixed(3)}, loss ${first.toFixed(3)} -> ${last.toFixed(3)}`);
-    assert.ok(trained > 0.5, `trained ${trained} vs random ${baseline}`);
+    assert.ok(trained >= baseline + 0.04, `trained ${trained} should beat random ${baseline} by at least 0.04`);
   });
 
   it('resume from a checkpoint reproduces the uninterrupted run exactly (BYOL, with its target network)', async () => {

@@ -2,7 +2,7 @@
 """PyTorch peer of bench/train-step.ts: median time of one SimCLR training step of the same
 small-cnn backbone + projector (Linear-BN-ReLU-Linear), batch and thread count as sslmem.
 
-usage: train_step.py BATCH THREADS STEPS WIDTH   -> prints {"median_ms": ..., "torch": version}
+usage: train_step.py BATCH THREADS STEPS WIDTH   -> prints {"median_ms", "times_ms" (after 3 warm-up steps), "torch"}
 """
 import json
 import statistics
@@ -59,7 +59,7 @@ def main():
         opt.step()
         loss.item()
         times.append((time.perf_counter() - start) * 1000)
-    print(json.dumps({'median_ms': statistics.median(times[3:]), 'torch': torch.__version__}))
+    print(json.dumps({'median_ms': statistics.median(times[3:]), 'times_ms': times[3:], 'torch': torch.__version__}))
 
 
 if __name__ == '__main__':

@@ -10,6 +10,7 @@ import { REMOVAL_ARMS, RemovalArm } from '../downstream/removal-summary';
 import { firstPoints, loadTask } from '../downstream/tasks';
 import { outOfRange } from '../errors';
 import { parseScoresCsv } from '../report/rundir';
+import { optimizers } from '../train/options';
 import { assertOneOf } from '../validate';
 
 interface RemovalFlags {
@@ -24,12 +25,22 @@ interface RemovalFlags {
   epochs: string;
   batchSize: string;
   architecture: string;
+  width: string;
+  optimizer: string;
+  lr?: string;
+  temperature: string;
   views: string;
   threads: string;
   evalTrain: string;
   evalTest: string;
   out: string;
   json?: boolean;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw outOfRange(flag, 'a positive number', text, true);
+  return v;
 }
 
 function integers(flag: string, text: string, min: number): number[] {
@@ -70,6 +81,10 @@ export function registerRemoval(program: Command): void {
     .option('--epochs <n>', 'training epochs of every encoder', '20')
     .option('--batch-size <n>', 'training batch size', '256')
     .option('--architecture <name>', 'encoder backbone', 'small-cnn')
+    .option('--width <x>', 'channel multiplier of the encoder', '1')
+    .option('--optimizer <name>', "'sgd', 'adam', 'adamw' or 'lars'", 'sgd')
+    .option('--lr <x>', 'peak learning rate (default: 0.03 x batch / 256)')
+    .option('--temperature <t>', 'SimCLR temperature', '0.2')
     .option('--views <n>', 'views per point when cross-fitting scores', '16')
     .option('--threads <n>', 'libtorch threads (0 = all)', '0')
     .option('--eval-train <n>', 'points of each task\'s train split used to fit the probe / kNN bank', '5000')
@@ -79,6 +94,7 @@ export function registerRemoval(program: Command): void {
     .action(async (flags: RemovalFlags) => {
       assertOneOf('--dataset', flags.dataset, DATASET_NAMES);
       assertOneOf('--cross', flags.cross, DATASET_NAMES);
+      assertOneOf('--optimizer', flags.optimizer, optimizers);
       const arms = flags.arms.split(',').map((a) => a.trim()) as RemovalArm[];
       const started = performance.now();
       const log = (text: string) => {
@@ -89,6 +105,11 @@ export function registerRemoval(program: Command): void {
       const hooks = defaultHooks(
         {
           architecture: flags.architecture as 'small-cnn',
+          width: positiveNumber('--width', flags.width),
+          methodOptions: { temperature: positiveNumber('--temperature', flags.temperature) },
+          ...(flags.optimizer !== 'sgd' || flags.lr !== undefined
+            ? { optimizer: { name: flags.optimizer as 'sgd', lr: flags.lr !== undefined ? positiveNumber('--lr', flags.lr) : (0.03 * integer('--batch-size', flags.batchSize, 2)) / 256 } }
+            : {}),
           epochs: integer('--epochs', flags.epochs, 1),
           batchSize: integer('--batch-size', flags.batchSize, 2),
           threads: integer('--threads', flags.threads, 0),

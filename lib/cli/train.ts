@@ -136,6 +136,7 @@ export function registerTrain(program: Command): void {
       if (leader && process.stderr.isTTY) process.stderr.write('\n');
       // Every rank ends with the same encoder; one file is enough.
       if (!leader) {
+        process.stderr.write(`rank ${distributed!.rank}: done; rank 0 saves ${options.out}\n`);
         result.encoder.dispose();
         return;
       }

@@ -50,11 +50,15 @@ Napi::Value DistributedCheck(const Napi::CallbackInfo& info) {
         info.Env(), {},
         [config, result] {
           auto group = join_process_group(config);
+          // NCCL reduces CUDA tensors only.
+          const torch::Device device = config.backend == "nccl" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
           // Rank r contributes [r+1, 2(r+1)]: the sum is known in closed form, W(W+1)/2 * [1, 2].
-          auto t = torch::tensor({1.0, 2.0}, torch::kFloat64) * (group->rank() + 1);
+          auto t = (torch::tensor({1.0, 2.0}, torch::kFloat64) * (group->rank() + 1)).to(device);
           group->all_reduce_sum(t);
+          t = t.to(torch::kCPU);
           // Rank 0's module parameters reach everyone: each rank starts from its own value.
           torch::nn::Linear probe(1, 1);
+          probe->to(device);
           {
             torch::NoGradGuard no_grad;
             probe->weight.fill_(static_cast<double>(group->rank() + 10));
@@ -65,6 +69,7 @@ Napi::Value DistributedCheck(const Napi::CallbackInfo& info) {
           result->rank = group->rank();
           result->world_size = group->world_size();
           result->sum = {t[0].item<double>(), t[1].item<double>()};
+          probe->to(torch::kCPU);
           result->broadcast = {probe->weight.item<double>(), probe->bias.item<double>()};
         },
         [result](Napi::Env env) -> Napi::Value {

@@ -199,12 +199,25 @@ double monitor_knn(const TrainConfig& c, const BackboneSpec& spec, BackboneImpl&
   return knn_accuracy(train_features, train_labels, test_features, test_labels, 200, 0.1, c.monitor_classes);
 }
 
+// A small fingerprint of a string (FNV-1a, folded below 2^20 so that sums over ranks stay exact in
+// float64), for comparing options across ranks.
+double text_fingerprint(const std::string& text) {
+  uint32_t h = 2166136261u;
+  for (unsigned char ch : text) h = (h ^ ch) * 16777619u;
+  return static_cast<double>(h % 1048573u);
+}
+
+// A scalar collective on the training device (NCCL takes CUDA tensors only).
+torch::Tensor sum_over_ranks(Collective& group, const std::vector<double>& values, const torch::Device& device) {
+  return group.all_reduce_sum(torch::tensor(values, torch::kFloat64).to(device)).to(torch::kCPU);
+}
+
 // What every rank must agree on before the first collective of a step: a rank launched with other
 // data or options would otherwise wait in a collective until the timeout.
-void check_ranks_agree(Collective& group, const TrainConfig& c) {
+void check_ranks_agree(Collective& group, const TrainConfig& c, const torch::Device& device) {
   const std::vector<double> mine{static_cast<double>(c.n), static_cast<double>(c.batch_size), static_cast<double>(c.epochs),
-                                 static_cast<double>(c.seed % 1000003), static_cast<double>(c.method.size())};
-  auto sum = group.all_reduce_sum(torch::tensor(mine, torch::kFloat64));
+                                 static_cast<double>(c.seed % 1048573u), text_fingerprint(c.method)};
+  auto sum = sum_over_ranks(group, mine, device);
   const double w = static_cast<double>(group.world_size());
   const char* names[] = {"number of images", "options.batchSize", "options.epochs", "options.seed", "options.method"};
   for (size_t i = 0; i < mine.size(); ++i) {
@@ -238,10 +251,9 @@ void average_running_statistics(Collective& group, Networks& nets) {
   group.average(stats);
 }
 
-double mean_over_ranks(Collective* group, double value) {
+double mean_over_ranks(Collective* group, double value, const torch::Device& device) {
   if (!group) return value;
-  auto t = group->all_reduce_sum(torch::tensor({value}, torch::kFloat64));
-  return t.item<double>() / static_cast<double>(group->world_size());
+  return sum_over_ranks(*group, {value}, device).item<double>() / static_cast<double>(group->world_size());
 }
 
 }  // namespace
@@ -269,7 +281,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     throw_range("options.batchSize", "at least 2 per rank for " + c.method + " (" + to_text(2 * world) + " with " + to_text(world) + " ranks)",
                 to_text(c.batch_size));
   }
-  if (group) check_ranks_agree(*group, c);
+  if (group) check_ranks_agree(*group, c, device);
   const int64_t total_steps = steps_per_epoch * c.epochs;
   const int64_t warmup_steps = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
 
@@ -383,8 +395,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     for (int64_t step = 0; step < steps_per_epoch; ++step) {
       if (group) {
         // One rank's abort reaches all: every rank leaves at the same step, none waits in a collective.
-        auto stop = group->all_reduce_sum(torch::tensor({cancel.requested() ? 1.0 : 0.0}, torch::kFloat64));
-        if (stop.item<double>() > 0) {
+        if (sum_over_ranks(*group, {cancel.requested() ? 1.0 : 0.0}, device).item<double>() > 0) {
           next.wait();
           cancel.throw_if_requested();
           throw_runtime("ERR_SSLMEM_DISTRIBUTED", "Training stopped at epoch " + to_text(epoch + 1) + ", step " + to_text(step + 1) +
@@ -418,7 +429,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
         momentum_update(*nets.backbone, *nets.target_backbone, tau);
         momentum_update(*nets.projector, *nets.target_projector, tau);
       }
-      const double value = mean_over_ranks(group, loss.item<double>());
+      const double value = mean_over_ranks(group, loss.item<double>(), device);
       if (!std::isfinite(value)) {
         if (step + 1 < steps_per_epoch) next.wait();
         throw_runtime("ERR_SSLMEM_DIVERGED", "Expected a finite loss but training diverged at epoch " + to_text(epoch + 1) + ", step " +

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { writeReport } from '../report';
+import { readRunDirectory } from '../report/rundir';
+import { candidatesWithControls } from '../report/write';
 import * as path from 'node:path';
 import type { EmbeddingEncoder } from '../eval/evaluate';
 import { writeRunTypicality } from '../downstream/typicality-run';
@@ -12,7 +14,7 @@ export function registerReport(program: Command): void {
     .description('write a self-contained HTML report (histograms, gallery, per-class bars, typicality, removal curves, statistics) into the run directory')
     .option('--gallery <n>', 'images in each of the most/least memorized galleries', '24')
     .option('--title <text>', 'page title', 'SSLMem report')
-    .option('--typicality-encoder <file>', 'first compute typicality.json with this independent encoder (e.g. g.pt): atypicality = mean cosine distance to the k nearest scored points')
+    .option('--typicality-encoder <file>', 'first compute typicality.json with this independent encoder (e.g. encoder-g.sslmem): atypicality = mean cosine distance to the k nearest scored points; over the candidates with every other group as a control when the run has candidates')
     .option('--typicality-k <n>', 'neighbours for typicality', '10')
     .option('--class-conditional', 'typicality neighbours only within the same class')
     .option('--json', 'print the written paths as JSON')
@@ -22,8 +24,17 @@ export function registerReport(program: Command): void {
         const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
         const encoder = await Encoder.load(options.typicalityEncoder);
         try {
-          const t = await writeRunTypicality(runDir, { encoder, encoderName: path.basename(options.typicalityEncoder), k: Number(options.typicalityK), classConditional: Boolean(options.classConditional) });
-          if (!options.json) process.stdout.write(`typicality: Spearman rho(atypicality, m) = ${t.spearman.rho.toFixed(4)} over ${t.spearman.n} points\n`);
+          const t = await writeRunTypicality(runDir, {
+            encoder,
+            encoderName: path.basename(options.typicalityEncoder),
+            k: Number(options.typicalityK),
+            classConditional: Boolean(options.classConditional),
+            ...candidatesWithControls(readRunDirectory(runDir).scores),
+          });
+          if (!options.json) {
+            const controls = (t.controls ?? []).map((c) => `${c.group} ${c.spearman.rho.toFixed(4)}`).join(', ');
+            process.stdout.write(`typicality: Spearman rho(atypicality, m) = ${t.spearman.rho.toFixed(4)} over ${t.spearman.n} points${controls ? ` (controls: ${controls})` : ''}\n`);
+          }
         } finally {
           encoder.dispose();
         }

@@ -9,7 +9,8 @@ import type { EmbeddingEncoder } from '../eval/evaluate';
 import { gatherRowImages } from '../report/gallery';
 import { resolveRunImages } from '../report/images';
 import { readRunDirectory } from '../report/rundir';
-import { typicality, typicalityJson, TypicalityResult } from './typicality';
+import type { ScoreRow } from '../report/rundir';
+import { typicality, TypicalityControl, typicalityJson, TypicalityResult } from './typicality';
 
 export interface RunTypicalityOptions {
   encoder: EmbeddingEncoder;
@@ -18,6 +19,12 @@ export interface RunTypicalityOptions {
   classConditional?: boolean;
   /** Only these split groups (default: every scored point). */
   groups?: string[];
+  /**
+   * Groups whose own correlation is reported beside it as controls (each computed within that
+   * group alone). Atypical points can have larger m under any pair of encoders; a memorization
+   * effect shows as a correlation on S_C above the one on S_I, S_S and S_E.
+   */
+  controlGroups?: string[];
 }
 
 /** Computes typicality over the run's scored points and writes `<runDir>/typicality.json`. */
@@ -26,15 +33,24 @@ export async function writeRunTypicality(runDir: string, options: RunTypicalityO
   const rows = options.groups ? run.scores.filter((r) => options.groups!.includes(r.group)) : run.scores;
   const source = await resolveRunImages(run);
   if ('missing' in source) throw new SslmemError(ErrorCodes.fileNotFound, `Expected the scored images for typicality but received none: ${source.missing}`);
-  const result = await typicality({
-    encoder: options.encoder,
-    encoderName: options.encoderName,
-    images: gatherRowImages(rows, source),
-    m: rows.map((r) => r.m),
-    labels: Int32Array.from(rows, (r) => r.label),
-    k: options.k,
-    classConditional: options.classConditional,
-  });
+  const over = (subset: ScoreRow[]) =>
+    typicality({
+      encoder: options.encoder,
+      encoderName: options.encoderName,
+      images: gatherRowImages(subset, source),
+      m: subset.map((r) => r.m),
+      labels: Int32Array.from(subset, (r) => r.label),
+      k: options.k,
+      classConditional: options.classConditional,
+    });
+  const result = await over(rows);
+  const controls: TypicalityControl[] = [];
+  for (const group of options.controlGroups ?? []) {
+    const subset = run.scores.filter((r) => r.group === group);
+    // Spearman needs a few points; a group this small says nothing as a control.
+    if (subset.length >= 3) controls.push({ group, spearman: (await over(subset)).spearman });
+  }
+  if (controls.length > 0) result.controls = controls;
   const target = path.join(run.dir, 'typicality.json');
   fs.writeFileSync(`${target}.tmp-${process.pid}`, typicalityJson(result, rows.map((r) => r.index)));
   fs.renameSync(`${target}.tmp-${process.pid}`, target);

@@ -145,6 +145,14 @@ export interface TypicalityResult {
   /** Spearman correlation of atypicality with m (average ranks for ties). */
   spearman: SpearmanResult;
   bins: TypicalityBin[];
+  /** The same correlation within other split groups, as controls (see writeRunTypicality). */
+  controls?: TypicalityControl[];
+}
+
+/** Spearman's rho of atypicality with m within one split group. */
+export interface TypicalityControl {
+  group: string;
+  spearman: SpearmanResult;
 }
 
 /** Embeds the scored images with the independent encoder and relates atypicality to m. */

@@ -100,7 +100,15 @@ export function reportHtml(p: PageParts): string {
     sections.push(
       '<h2>Memorization and atypicality</h2>',
       `<p class="note">Atypicality: mean cosine distance to the ${t.k} nearest neighbours${t.classConditional ? ' of the same class' : ''} in the representation of ${esc(t.encoder)}. ` +
-        `Spearman rho = <span data-key="typicality.spearman.rho" data-value="${esc(String(t.spearman.rho))}">${esc(formatNumber(t.spearman.rho))}</span> over ${t.spearman.n} points (p = ${esc(formatNumber(t.spearman.p, 'p'))}).</p>`,
+        `Spearman rho = <span data-key="typicality.spearman.rho" data-value="${esc(String(t.spearman.rho))}">${esc(formatNumber(t.spearman.rho))}</span> over ${t.spearman.n} points (p = ${esc(formatNumber(t.spearman.p, 'p'))}).` +
+        (t.controls?.length
+          ? ' Controls, the same correlation within each other split group on its own: ' +
+            t.controls
+              .map((c, i) => `${esc(c.group)} rho = <span data-key="typicality.controls.${i}.spearman.rho" data-value="${esc(String(c.spearman.rho))}">${esc(formatNumber(c.spearman.rho))}</span> (n = ${c.spearman.n})`)
+              .join(', ') +
+            '. Memorization of atypical points shows as a correlation on the candidates above the controls\'; alike values mean the two encoders simply differ more on atypical images.'
+          : '') +
+        '</p>',
       `<div class="charts">${img(p.charts.typicality, 'mean m per atypicality bin')}</div>`,
     );
   }

@@ -54,6 +54,7 @@ export interface TypicalityFile {
   bins: Array<{ bin: number; from: number; to: number; count: number; meanAtypicality: number; meanM: number; se: number }>;
   atypicality: number[];
   indices: number[];
+  controls?: Array<{ group: string; spearman: { rho: number; n: number; p: number } }>;
 }
 
 export interface RunDirectory {

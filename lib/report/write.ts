@@ -51,6 +51,16 @@ export interface WrittenReport {
 /** The run directory's g, written by `sslmem run`. */
 export const G_ENCODER_FILE = 'encoder-g.sslmem';
 
+/**
+ * Which points typicality relates to m: the candidates when the run has them, with every other
+ * split group as a control; otherwise every scored point.
+ */
+export function candidatesWithControls(scores: Array<{ group: string }>): { groups?: string[]; controlGroups?: string[] } {
+  const present = [...new Set(scores.map((r) => r.group))];
+  if (!present.includes('candidates')) return {};
+  return { groups: ['candidates'], controlGroups: present.filter((g) => g !== 'candidates') };
+}
+
 /** Computes typicality.json with g when it is missing and g is there (see WriteReportOptions.typicality). */
 async function autoTypicality(dir: string): Promise<string | undefined> {
   const gFile = path.join(dir, G_ENCODER_FILE);
@@ -62,8 +72,7 @@ async function autoTypicality(dir: string): Promise<string | undefined> {
     const { writeRunTypicality } = require('../downstream/typicality-run') as typeof import('../downstream/typicality-run');
     const g = await Encoder.load(gFile);
     try {
-      const hasCandidates = readRunDirectory(dir).scores.some((r) => r.group === 'candidates');
-      const t = await writeRunTypicality(dir, { encoder: g, encoderName: `g (${G_ENCODER_FILE})`, groups: hasCandidates ? ['candidates'] : undefined });
+      const t = await writeRunTypicality(dir, { encoder: g, encoderName: `g (${G_ENCODER_FILE})`, ...candidatesWithControls(readRunDirectory(dir).scores) });
       return `typicality computed with g over ${t.spearman.n} points`;
     } finally {
       g.dispose();

@@ -91,13 +91,18 @@ describe('downstream/writeRunTypicality', () => {
           return { data: Float32Array.from(images.data, (v) => v + 1), shape: [images.shape[0], 4] };
         },
       };
-      const result = await writeRunTypicality(dir, { encoder, encoderName: 'pixels', k: 3, groups: ['candidates'] });
-      assert.deepEqual(seen, [14]); // the 14 candidates of the synthetic run
+      const result = await writeRunTypicality(dir, { encoder, encoderName: 'pixels', k: 3, groups: ['candidates'], controlGroups: ['independent', 'absent'] });
+      // the 14 candidates of the synthetic run, then the 13 independent points on their own; no 'absent' group
+      assert.deepEqual(seen, [14, 13]);
       const file = readRunDirectory(dir).typicality!;
       assert.equal(file.encoder, 'pixels');
       assert.equal(file.atypicality.length, 14);
       assert.deepEqual(file.indices, readRunDirectory(dir).scores.filter((r) => r.group === 'candidates').map((r) => r.index));
       close(file.spearman.rho, result.spearman.rho, 0);
+      assert.equal(file.controls?.length, 1);
+      assert.equal(file.controls![0].group, 'independent');
+      assert.equal(file.controls![0].spearman.n, 13);
+      close(file.controls![0].spearman.rho, result.controls![0].spearman.rho, 0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

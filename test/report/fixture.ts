@@ -44,7 +44,7 @@ export function writeSyntheticRun(dir: string, n = 40): { summary: Record<string
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ format: 'sslmem-manifest/1', seed: 7, dataset: { name: 'synthetic', fingerprint: 'x', n }, extraDataset: null }));
   fs.writeFileSync(
     path.join(dir, 'typicality.json'),
-    JSON.stringify({ format: 'sslmem-typicality/1', k: 10, classConditional: false, encoder: 'g', spearman: { rho: 0.3141, n, p: 0.04 }, bins: [0, 1, 2, 3].map((b) => ({ bin: b, from: b / 4, to: (b + 1) / 4, count: 10, meanAtypicality: (b + 0.5) / 4, meanM: 0.01 * b, se: 0.002 })), atypicality: [], indices: [] }),
+    JSON.stringify({ format: 'sslmem-typicality/1', k: 10, classConditional: false, encoder: 'g', spearman: { rho: 0.3141, n, p: 0.04 }, bins: [0, 1, 2, 3].map((b) => ({ bin: b, from: b / 4, to: (b + 1) / 4, count: 10, meanAtypicality: (b + 0.5) / 4, meanM: 0.01 * b, se: 0.002 })), atypicality: [], indices: [], controls: [{ group: 'independent', spearman: { rho: 0.2718, n: 13, p: 0.37 } }] }),
   );
   const runs = (['top', 'random', 'bottom'] as const).flatMap((arm, a) =>
     [0, 10, 20].flatMap((size) => [1, 2].map((seed) => ({ arm, n: size, seed, accuracy: { 'same-domain': { 'linear-probe': 0.8 - a * 0.01 * size / 10 + seed * 0.001, knn: 0.75 }, 'cross-domain': { 'linear-probe': 0.6, knn: 0.55 + seed * 0.01 } } }))),

@@ -73,6 +73,8 @@ describe('report/writeReport', function () {
     }
     // The candidates' mean m, the headline number, is on the page.
     assert.ok(shown.some(([, key]) => key === 'groups.candidates.mean'));
+    // So is the typicality control beside the candidates' correlation.
+    assert.ok(shown.some(([, key]) => key === 'typicality.controls.0.spearman.rho'));
     // Class names are escaped, not interpreted.
     assert.match(html, /cat &lt;a&gt;/);
   });

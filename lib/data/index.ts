@@ -10,7 +10,7 @@
  * - {@link loadImageFolder}: class-per-folder PNG/JPEG trees, decoded with sharp.
  * - {@link loadDataset}: named sets 'fashion-mnist', 'mnist', 'fashion-mnist-demo'.
  * - {@link openDataset}: a name or any path, format guessed.
- * - {@link datasetFingerprint}, {@link subset}, {@link assertImageDataset}.
+ * - {@link datasetFingerprint}, {@link subset}, {@link gatherImages}, {@link assertImageDataset}.
  */
 export type { ImageDataset } from './types';
 export { loadIdx, readIdx, parseIdx } from './idx';
@@ -26,6 +26,6 @@ export type { DatasetName, DatasetSplit, DatasetFiles, LoadDatasetOptions } from
 export { openDataset, DATASET_FORMATS } from './open';
 export type { DatasetFormat, OpenDatasetOptions } from './open';
 export { datasetFingerprint } from './fingerprint';
-export { subset } from './subset';
+export { gatherImages, subset } from './subset';
 export { assertImageDataset } from './dataset';
 export type { LabelledFilesOptions } from './pair';

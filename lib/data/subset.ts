@@ -1,4 +1,5 @@
-import { invalidType } from '../errors';
+import { invalidType, outOfRange } from '../errors';
+import type { Uint8Tensor } from '../tensor';
 import { assertInteger } from '../validate';
 import { assertImageDataset } from './dataset';
 import type { ImageDataset } from './types';
@@ -31,4 +32,17 @@ export function subset(dataset: ImageDataset, indices: ArrayLike<number>): Image
     labels,
     classes: [...dataset.classes],
   };
+}
+
+/** The images at the given indices (copied, in order). */
+export function gatherImages(images: Uint8Tensor, indices: ArrayLike<number>): Uint8Tensor {
+  const [n, h, w, c] = images.shape;
+  const size = h * w * c;
+  const data = new Uint8Array(indices.length * size);
+  for (let i = 0; i < indices.length; i++) {
+    const idx = indices[i];
+    if (!Number.isInteger(idx) || idx < 0 || idx >= n) throw outOfRange(`indices[${i}]`, `an index in [0, ${n})`, idx);
+    data.set(images.data.subarray(idx * size, (idx + 1) * size), i * size);
+  }
+  return { data, shape: [indices.length, h, w, c] };
 }

@@ -1,6 +1,5 @@
 /** Writes a cross-fit's manifest and per-point scores (CSV with the score columns the report reads). */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFilesAtomic } from '../score/atomic';
 import type { CrossfitResult } from './crossfit';
 
 /** CSV columns: index, group (fold-j), label, L_f, L_g, m, se, count. */
@@ -12,14 +11,7 @@ export function crossfitCsv(result: CrossfitResult, labels?: ArrayLike<number>):
   return rows.join('\n') + '\n';
 }
 
-/** crossfit-manifest.json and crossfit-scores.csv in `dir` (temp name, then rename). Returns the paths. */
+/** crossfit-manifest.json and crossfit-scores.csv in `dir`, all-or-nothing (writeFilesAtomic). Returns the paths. */
 export function writeCrossfitOutputs(dir: string, result: CrossfitResult, labels?: ArrayLike<number>): string[] {
-  fs.mkdirSync(dir, { recursive: true });
-  const files = { 'crossfit-manifest.json': JSON.stringify(result.manifest) + '\n', 'crossfit-scores.csv': crossfitCsv(result, labels) };
-  return Object.entries(files).map(([name, content]) => {
-    const target = path.join(dir, name);
-    fs.writeFileSync(`${target}.tmp-${process.pid}`, content);
-    fs.renameSync(`${target}.tmp-${process.pid}`, target);
-    return target;
-  });
+  return writeFilesAtomic(dir, { 'crossfit-manifest.json': JSON.stringify(result.manifest) + '\n', 'crossfit-scores.csv': crossfitCsv(result, labels) });
 }

@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import { outOfRange } from '../errors';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger, assertObject } from '../validate';
-import { makeFolds, complement, gatherImages } from './folds';
+import { gatherImages } from '../data/subset';
+import { makeFolds, complement } from './folds';
 import type { ExperimentHooks, PointScores, TrainedEncoder } from './hooks';
 
 export const CROSSFIT_FORMAT = 'sslmem-crossfit/1';

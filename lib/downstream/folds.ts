@@ -1,6 +1,5 @@
 /** Seeded assignment of dataset indices to folds and index bookkeeping for the experiments. */
 import { outOfRange } from '../errors';
-import type { Uint8Tensor } from '../tensor';
 import { seededPermutation } from '../score/random';
 import { assertInteger } from '../validate';
 
@@ -29,15 +28,3 @@ export function complement(n: number, removed: ArrayLike<number>): Int32Array {
   return Int32Array.from(out);
 }
 
-/** The images at the given indices (copied, in order). */
-export function gatherImages(images: Uint8Tensor, indices: ArrayLike<number>): Uint8Tensor {
-  const [n, h, w, c] = images.shape;
-  const size = h * w * c;
-  const data = new Uint8Array(indices.length * size);
-  for (let i = 0; i < indices.length; i++) {
-    const idx = indices[i];
-    if (!Number.isInteger(idx) || idx < 0 || idx >= n) throw outOfRange(`indices[${i}]`, `an index in [0, ${n})`, idx);
-    data.set(images.data.subarray(idx * size, (idx + 1) * size), i * size);
-  }
-  return { data, shape: [indices.length, h, w, c] };
-}

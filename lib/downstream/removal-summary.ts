@@ -3,6 +3,7 @@
  * standard deviation (ddof 1) of accuracy over retraining seeds. Pure, so the report and the CLI
  * summarize the same way.
  */
+import { mean, std } from '../score/stats';
 
 /** Which points an arm removes: the n most memorized, n at random, or the n least memorized. */
 export const REMOVAL_ARMS = ['top', 'random', 'bottom'] as const;
@@ -52,9 +53,7 @@ export function summarizeRemoval(runs: readonly RemovalRunRecord[]): RemovalSumm
         for (const method of ['linear-probe', 'knn'] as const) {
           const values = members.map((run) => run.accuracy[task]?.[method]).filter((v): v is number => typeof v === 'number');
           if (values.length === 0) continue;
-          const mean = values.reduce((s, v) => s + v, 0) / values.length;
-          const std = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : NaN;
-          cells.push({ arm, n, task, method, mean, std, values });
+          cells.push({ arm, n, task, method, mean: mean(values), std: std(values), values });
         }
       }
     }

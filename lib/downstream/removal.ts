@@ -9,16 +9,16 @@
  * in what was removed (a paired comparison); n = 0 is the common baseline, trained once per seed
  * and recorded under every arm. The random arm draws a fresh subset per (seed, n).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { ImageDataset } from '../data/types';
 import { outOfRange } from '../errors';
 import { evaluateEncoder, EvaluateOptions } from '../eval/evaluate';
 import { removalChart } from '../report/charts';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger, assertObject } from '../validate';
+import { writeFilesAtomic } from '../score/atomic';
 import { seededPermutation } from '../score/random';
-import { complement, gatherImages } from './folds';
+import { gatherImages } from '../data/subset';
+import { complement } from './folds';
 import type { ExperimentHooks } from './hooks';
 import { REMOVAL_ARMS, RemovalArm, RemovalRunRecord, RemovalSummary, RemovalTask, summarizeRemoval } from './removal-summary';
 
@@ -148,9 +148,8 @@ export async function removalExperiment(options: RemovalOptions): Promise<Remova
   return { manifest, runs, summary, files };
 }
 
-/** Writes the manifest, per-run records, summary and SVG plots (each to a temp name, then renamed). */
+/** Writes the manifest, per-run records, summary and SVG plots, all-or-nothing (writeFilesAtomic). */
 export function writeRemovalOutputs(dir: string, manifest: RemovalManifest, runs: RemovalResult['runs'], summary: RemovalSummary): string[] {
-  fs.mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {
     'removal-manifest.json': JSON.stringify(manifest) + '\n',
     'removal-runs.json': JSON.stringify(runs, null, 2) + '\n',
@@ -161,13 +160,5 @@ export function writeRemovalOutputs(dir: string, manifest: RemovalManifest, runs
       if (summary.cells.some((c) => c.task === task && c.method === method)) files[`removal-${task}-${method}.svg`] = removalChart(summary, task, method);
     }
   }
-  const written: string[] = [];
-  for (const [name, content] of Object.entries(files)) {
-    const target = path.join(dir, name);
-    const tmp = `${target}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, target);
-    written.push(target);
-  }
-  return written;
+  return writeFilesAtomic(dir, files);
 }

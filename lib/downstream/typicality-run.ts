@@ -2,11 +2,11 @@
  * Typicality for a scored run directory: embeds the scored points with an independent encoder,
  * relates their atypicality to m and writes `typicality.json` for the report.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SslmemError, ErrorCodes } from '../errors';
 import type { EmbeddingEncoder } from '../eval/evaluate';
 import { gatherRowImages } from '../report/gallery';
+import { writeFileAtomic } from '../score/atomic';
 import { resolveRunImages } from '../report/images';
 import { readRunDirectory } from '../report/rundir';
 import type { ScoreRow } from '../report/rundir';
@@ -51,8 +51,6 @@ export async function writeRunTypicality(runDir: string, options: RunTypicalityO
     if (subset.length >= 3) controls.push({ group, spearman: (await over(subset)).spearman });
   }
   if (controls.length > 0) result.controls = controls;
-  const target = path.join(run.dir, 'typicality.json');
-  fs.writeFileSync(`${target}.tmp-${process.pid}`, typicalityJson(result, rows.map((r) => r.index)));
-  fs.renameSync(`${target}.tmp-${process.pid}`, target);
+  writeFileAtomic(path.join(run.dir, 'typicality.json'), typicalityJson(result, rows.map((r) => r.index)));
   return result;
 }

@@ -15,6 +15,7 @@ import { extremes, galleryAvailable, GalleryImages, writeGalleryImages } from '.
 import { reportHtml } from './html';
 import { readRunDirectory, ScoreRow } from './rundir';
 import { resolveRunImages } from './images';
+import { writeFileAtomic } from '../score/atomic';
 
 export interface WriteReportOptions {
   /** The dataset the scores' indices point into (overrides images found through the run directory). */
@@ -142,9 +143,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
     fs.rmSync(finalAssets, { recursive: true, force: true });
     fs.renameSync(tmpAssets, finalAssets);
     const htmlPath = path.join(dir, REPORT_FILE);
-    const tmpHtml = `${htmlPath}.tmp-${stamp}`;
-    fs.writeFileSync(tmpHtml, html);
-    fs.renameSync(tmpHtml, htmlPath);
+    writeFileAtomic(htmlPath, html);
     return { html: htmlPath, assets: finalAssets, files: Object.keys(files).sort(), galleryMissing: 'missing' in gallery ? gallery.missing : undefined, typicalityNote };
   } finally {
     fs.rmSync(tmpAssets, { recursive: true, force: true });

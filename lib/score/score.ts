@@ -12,6 +12,7 @@
  */
 import { alignDifference, AlignMetric, alignMetrics } from '../align';
 import { augment, PipelineSpec, resolvePipeline, withCleanAnchor } from '../augment';
+import { gatherImages } from '../data/subset';
 import { abortError, ErrorCodes, outOfRange, SslmemError } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
 import { assertAbortSignal, assertFunction, assertInteger, assertNumber, assertObject, assertOneOf, assertThreads } from '../validate';
@@ -221,15 +222,6 @@ function resolve(options: ScoreOptions): Resolved {
   return { mode, views, metric, seed, batchSize, threads, adaptive, pipeline, itemIds };
 }
 
-/** Copies the listed images (NHWC rows) into a new tensor. */
-function gather(images: Uint8Tensor, rows: ArrayLike<number>): Uint8Tensor {
-  const [, h, w, c] = images.shape;
-  const size = h * w * c;
-  const out = new Uint8Array(rows.length * size);
-  for (let i = 0; i < rows.length; i++) out.set(images.data.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
-  return { data: out, shape: [rows.length, h, w, c] };
-}
-
 interface ChunkStats {
   lossF: Float64Array;
   lossG: Float64Array;
@@ -270,7 +262,7 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
 
   /** Augments `views` views of the given points (rows of `images`) for chunk `chunk`. */
   const augmentChunk = (rows: ArrayLike<number>, views: number, chunk: number) =>
-    augment(rows.length === n && chunk === 0 ? images : gather(images, rows), {
+    augment(rows.length === n && chunk === 0 ? images : gatherImages(images, rows), {
       pipeline: r.pipeline,
       views,
       seed: r.seed,

@@ -4,7 +4,7 @@
  * other groups with effect sizes, a per-class breakdown and the top-k. A pure function of the raw
  * scores and the run description, so a merged sharded run gives exactly an unsharded run's result.
  */
-import { benjaminiHochberg, describeSample, Descriptive, effectSize, EffectSize, oneSampleTTest, OneSampleResult, pointPValue, welchTTest, WelchResult } from './stats';
+import { benjaminiHochberg, describeSample, Descriptive, effectSize, EffectSize, mean, oneSampleTTest, OneSampleResult, pointPValue, welchTTest, WelchResult } from './stats';
 
 /** What scoring computes for one point; independent of batching, threads and sharding. */
 export interface PointScore {
@@ -169,7 +169,7 @@ export function finalizeScores(points: readonly PointScore[], run: ScoreRunInfo,
         label,
         className: run.classes?.[label] ?? String(label),
         count: ids.length,
-        mean: scores.reduce((s, v) => s + v, 0) / ids.length,
+        mean: mean(scores),
         significantFraction: ids.reduce((s, i) => s + significant[i], 0) / ids.length,
       });
     }

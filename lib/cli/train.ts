@@ -5,6 +5,7 @@ import type { PipelineSpec } from '../augment';
 import { architectures } from '../encoder/description';
 import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
+import { formatSeconds, ProgressBar } from './progress';
 import { methods, optimizers, train } from '../train';
 import type { Method, OptimizerName, TrainProgress } from '../train';
 
@@ -36,34 +37,6 @@ function toNumber(name: string, text: string | undefined): number | undefined {
   const value = Number(text);
   if (text.trim() === '' || Number.isNaN(value)) throw invalidType(name, 'a number', text);
   return value;
-}
-
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (v: number) => String(v).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
-}
-
-/** A one-line progress bar with ETA on stderr (redrawn in place on a TTY, every epoch otherwise). */
-function progressBar(started: number) {
-  const tty = process.stderr.isTTY === true;
-  return (p: TrainProgress) => {
-    const done = (p.epoch - 1) * p.stepsPerEpoch + p.step;
-    const total = p.epochs * p.stepsPerEpoch;
-    const elapsed = (Date.now() - started) / 1000;
-    const eta = (elapsed / done) * (total - done);
-    const width = 24;
-    const filled = Math.round((done / total) * width);
-    const line =
-      `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.stepsPerEpoch} ` +
-      `loss ${p.loss.toFixed(4)} ${Math.round(p.imagesPerSecond)} img/s ETA ${formatSeconds(eta)}` +
-      (p.knnAccuracy !== undefined ? ` kNN ${(100 * p.knnAccuracy).toFixed(1)}%` : '');
-    if (tty) process.stderr.write(`\r${line}\x1b[K`);
-    else if (p.epochLoss !== undefined) process.stderr.write(`${line}\n`);
-  };
 }
 
 /** `sslmem train`: self-supervised training of an encoder on a dataset (lib/train). */
@@ -111,7 +84,14 @@ export function registerTrain(program: Command): void {
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
       const started = Date.now();
-      const bar = progressBar(started);
+      // Steps across all epochs; the total is revised from the first report (steps per epoch).
+      const bar = new ProgressBar(`training ${options.method}`, 1, leader);
+      const onProgress = (p: TrainProgress) =>
+        bar.update(
+          (p.epoch - 1) * p.stepsPerEpoch + p.step,
+          p.epochs * p.stepsPerEpoch,
+          `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}, ${Math.round(p.imagesPerSecond)} img/s` + (p.knnAccuracy !== undefined ? `, kNN ${(100 * p.knnAccuracy).toFixed(1)}%` : ''),
+        );
       const temperature = toNumber('--temperature', options.temperature);
       const result = await train({
         images: dataset.images,
@@ -130,10 +110,10 @@ export function registerTrain(program: Command): void {
         ...(options.resume ? { resume: options.resume } : {}),
         dataFingerprint: datasetFingerprint(dataset),
         ...(distributed ? { distributed } : {}),
-        ...(leader ? { onProgress: bar } : {}),
+        ...(leader ? { onProgress } : {}),
         signal: controller.signal,
       }).finally(() => process.removeListener('SIGINT', onSigint));
-      if (leader && process.stderr.isTTY) process.stderr.write('\n');
+      bar.finish();
       // Every rank ends with the same encoder; one file is enough.
       if (!leader) {
         process.stderr.write(`rank ${distributed!.rank}: done; rank 0 saves ${options.out}\n`);

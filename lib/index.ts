@@ -37,5 +37,6 @@ export type {
 } from './score';
 export * from './eval';
 export * from './downstream';
+export * from './design';
 export { writeReport, readRunDirectory, REPORT_FILE, REPORT_ASSETS } from './report';
 export type { WriteReportOptions, WrittenReport, RunDirectory } from './report';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { addRunOptions, RunFlags, runExperiment } from './run';
+import { addRunOptions, RunFlags, runFromFlags } from './run';
 import { applyConfig } from './score-common';
 
 /**
@@ -38,6 +38,6 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the whole SSLMem experiment on the Fashion-MNIST subset shipped with sslmem (small CNN, SimCLR; a few minutes on 2 cores)');
   addRunOptions(cmd, DEMO_DEFAULTS).action(async (raw: RunFlags) => {
-    await runExperiment(applyConfig(cmd, raw));
+    await runFromFlags(applyConfig(cmd, raw));
   });
 }

@@ -1,13 +1,15 @@
 import * as path from 'node:path';
 import { writeReport } from '../report/write';
-import { Command } from 'commander';
-import { datasetFingerprint, ImageDataset, openDataset, subset } from '../data';
-import { Encoder } from '../encoder';
-import { train } from '../train';
-import { assertWritableDirectory, makeSplits, scoreManifest, SplitManifest, writeFilesAtomic } from '../score';
+import { Command, Option } from 'commander';
+import { datasetFingerprint, ImageDataset, openDataset } from '../data';
+import type { Architecture } from '../encoder';
+import type { Method, MethodOptions, OptimizerName } from '../train';
+import { assertWritableDirectory, makeSplits, SplitManifest, writeFilesAtomic } from '../score';
 import type { ScoreSummary } from '../score';
+import { DesignName, designNames, DesignOptions, runExperiment } from '../design';
 import { setTorchThreads } from '../system';
-import { addScoringOptions, applyConfig, finishScores, interruptSignal, parsers, readPipelineOption, scoreProgress, ScoringFlags, scoringOptions } from './score-common';
+import { assertOneOf } from '../validate';
+import { addScoringOptions, applyConfig, finishScores, interruptSignal, parsers, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
 import { formatSeconds, ProgressBar } from './progress';
 
 /** Everything `sslmem run` (and `demo`) does, as flags. */
@@ -30,6 +32,11 @@ export interface RunFlags extends ScoringFlags {
   lr: number;
   weightDecay: number;
   trainPipeline?: string;
+  projector?: string;
+  projectorBn?: boolean;
+  design: DesignName;
+  pairs: number;
+  splits: number;
   out: string;
 }
 
@@ -44,7 +51,7 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--extra <n>', 'size of S_E (neither encoder trains on it)', parsers.int, d.extra ?? 1000)
     .option('--extra-from <split>', "where S_E comes from: 'test' (the test split) or 'train' (held out of the training split)", d.extraFrom ?? 'test')
     .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: as many as S_C)', parsers.int)
-    .option('--architecture <name>', "encoder: 'small-cnn' (keeps spatial detail: conv, flatten, 512-d linear), 'resnet9', 'resnet18'", d.architecture ?? 'small-cnn')
+    .option('--architecture <name>', "encoder: 'pooled-cnn' (three conv-BN-ReLU-maxpool stages, linear 512, BN, ReLU: memorizes measurably), 'small-cnn' (conv, flatten, 512-d linear), 'resnet9', 'resnet18'", d.architecture ?? 'pooled-cnn')
     .option('--width <x>', 'channel multiplier of the encoder', parsers.float, d.width ?? 1)
     .option('--method <name>', "SSL method: 'simclr', 'byol', 'simsiam', 'vicreg'", d.method ?? 'simclr')
     .option('--temperature <t>', 'SimCLR temperature', parsers.float, d.temperature ?? 0.2)
@@ -54,6 +61,11 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--lr <x>', 'learning rate', parsers.float, d.lr ?? 1e-3)
     .option('--weight-decay <x>', 'weight decay', parsers.float, d.weightDecay ?? 1e-6)
     .option('--train-pipeline <name|file.json>', "training augmentation (default: 'grayscale-28' for 1-channel images, else 'simclr-cifar')", d.trainPipeline)
+    .option('--projector <dims>', 'projector layer sizes after the representation, e.g. "128,64" (default: the method\'s)', d.projector)
+    .option('--no-projector-bn', 'no batch norm in the projector\'s hidden layers')
+    .addOption(new Option('--design <name>', "'single' (one pair f, g), 'swapped' (the pair and its mirror: cancels encoder offsets), 'pairs' (K pairs: se includes training randomness), 'subsampled' (J half-splits of the pool)").choices([...designNames]).default(d.design ?? 'single'))
+    .option('--pairs <K>', "pairs of encoders for --design pairs", parsers.int, d.pairs ?? 3)
+    .option('--splits <J>', "half-splits for --design subsampled (2 encoders each)", parsers.int, d.splits ?? 2)
     .option('--out <dir>', 'output directory', d.out ?? 'sslmem-run');
   return addScoringOptions(cmd, { views: d.views });
 }
@@ -65,21 +77,30 @@ export interface RunReport {
   seconds: { train: number; score: number; total: number };
 }
 
+/** The design the flags ask for: --design, with --pairs K or --splits J for its replicates. */
+export function designFromFlags(flags: Pick<RunFlags, 'design' | 'pairs' | 'splits'>): DesignOptions {
+  const name = flags.design;
+  assertOneOf('--design', name, designNames);
+  if (name === 'pairs') return { name, replicates: flags.pairs };
+  if (name === 'subsampled') return { name, replicates: flags.splits };
+  return { name };
+}
+
 /**
- * The whole SSLMem experiment: deal the splits, train f on S_S + S_C and g on S_S + S_I with the
- * same seed (so they differ only in their data), score S_C, S_I, a sample of S_S and S_E, and write
- * manifest.json, encoder-f.sslmem, encoder-g.sslmem, scores.csv, scores.jsonl, summary.json and
- * summary.txt into the output directory.
+ * `sslmem run` over lib/design's runExperiment: deal the splits, train the design's encoders
+ * (paired: same initialization, augmentation and order keys by dataset index), score S_C, S_I, a
+ * sample of S_S and S_E with every replicate, and write manifest.json, the encoders, scores.csv,
+ * scores.jsonl, summary.json, summary.txt, timing.json and the HTML report into the output directory.
  */
-export async function runExperiment(flags: RunFlags): Promise<RunReport> {
+export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   const started = Date.now();
   const ui = !flags.quiet && !flags.json;
   const say = (text: string) => ui && process.stderr.write(text + '\n');
   assertWritableDirectory(flags.out);
+  const design = designFromFlags(flags);
   if (flags.threads) setTorchThreads(flags.threads);
   const signal = interruptSignal();
-  const dataset = await openDataset(flags.dataset, { split: flags.split as never });
-  const fingerprint = datasetFingerprint(dataset);
+  const dataset = await openDataset(flags.dataset, { split: flags.split as 'train' | 'test' });
   let extraDataset: ImageDataset | undefined;
   if (flags.extra > 0 && flags.extraFrom === 'test') extraDataset = await openDataset(flags.dataset, { split: 'test' });
   const manifest = makeSplits({
@@ -88,61 +109,82 @@ export async function runExperiment(flags: RunFlags): Promise<RunReport> {
     extra: flags.extra > 0 ? (extraDataset ? { dataset: { name: extraDataset.name, fingerprint: datasetFingerprint(extraDataset), n: extraDataset.images.shape[0] }, n: flags.extra } : { n: flags.extra }) : undefined,
     seed: flags.seed,
     datasetName: dataset.name,
-    fingerprint,
+    fingerprint: datasetFingerprint(dataset),
   });
-  say(`splits of ${dataset.name}: S_S ${manifest.sizes.shared}, S_C ${manifest.sizes.candidates}, S_I ${manifest.sizes.independent}, S_E ${manifest.sizes.extra}${extraDataset ? ` (from ${extraDataset.name})` : ''}`);
+  say(`splits of ${dataset.name}: S_S ${manifest.sizes.shared}, S_C ${manifest.sizes.candidates}, S_I ${manifest.sizes.independent}, S_E ${manifest.sizes.extra}${extraDataset ? ` (from ${extraDataset.name})` : ''}; design ${design.name}`);
+  writeFilesAtomic(flags.out, { 'manifest.json': JSON.stringify(manifest, null, 2) + '\n' });
 
   const channels = dataset.images.shape[3];
-  const trainPipeline = readPipelineOption(flags.trainPipeline) ?? (channels === 1 ? 'grayscale-28' : 'simclr-cifar');
-  const trainOne = async (name: 'f' | 'g', indices: number[]): Promise<Encoder> => {
-    const data = subset(dataset, indices);
-    const bar = new ProgressBar(`training ${name} on ${indices.length} images`, flags.epochs, ui);
-    const result = await train({
-      images: data.images,
-      encoder: { architecture: flags.architecture as never, width: flags.width },
-      method: flags.method as never,
-      methodOptions: flags.method === 'simclr' ? { temperature: flags.temperature } : undefined,
-      pipeline: trainPipeline as never,
-      epochs: flags.epochs,
-      batchSize: Math.min(flags.trainBatchSize, indices.length),
-      optimizer: { name: flags.optimizer as never, lr: flags.lr, weightDecay: flags.weightDecay },
-      seed: flags.seed,
-      threads: flags.threads,
-      dataFingerprint: datasetFingerprint(data),
-      onProgress: (p: { epoch?: number; epochs?: number; loss?: number }) => bar.update(p.epoch ?? 0, p.epochs ?? flags.epochs, p.loss !== undefined ? `loss ${p.loss.toFixed(3)}` : ''),
-      signal,
-    } as never);
-    bar.finish();
-    return result.encoder;
+  const trainPipeline = (readPipelineOption(flags.trainPipeline) ?? (channels === 1 ? 'grayscale-28' : 'simclr-cifar')) as string;
+  const methodOptions: MethodOptions = {
+    ...(flags.method === 'simclr' ? { temperature: flags.temperature } : {}),
+    ...(flags.projector ? { projectorDims: parseDims(flags.projector) } : {}),
+    ...(flags.projectorBn === false ? { projectorBatchNorm: false } : {}),
   };
-  const trainStart = Date.now();
-  const f = await trainOne('f', [...manifest.groups.shared, ...manifest.groups.candidates].sort((a, b) => a - b));
-  const g = await trainOne('g', [...manifest.groups.shared, ...manifest.groups.independent].sort((a, b) => a - b));
-  const trainSeconds = (Date.now() - trainStart) / 1000;
-  // Encoders are saved next to the scores (each written atomically by Encoder.save).
-  writeFilesAtomic(flags.out, { 'manifest.json': JSON.stringify(manifest, null, 2) + '\n' });
-  await f.save(path.join(flags.out, 'encoder-f.sslmem'));
-  await g.save(path.join(flags.out, 'encoder-g.sslmem'));
-
-  const scoreStart = Date.now();
-  const progress = scoreProgress('scoring', ui);
-  const sharedSample = flags.sharedSample ?? Math.min(manifest.sizes.shared, Math.max(manifest.sizes.candidates, 1));
-  const scored = await scoreManifest({ f, g, manifest, dataset, extraDataset, sharedSample, ...scoringOptions(flags), onProgress: progress.onProgress, signal });
-  progress.finish();
-  f.dispose();
-  g.dispose();
-  const scoreSeconds = (Date.now() - scoreStart) / 1000;
+  let bar: ProgressBar | undefined;
+  let barKey = '';
+  const experiment = await runExperiment({
+    dataset,
+    extraDataset,
+    manifest,
+    design,
+    training: {
+      architecture: flags.architecture as Architecture,
+      width: flags.width,
+      method: flags.method as Method,
+      methodOptions,
+      pipeline: trainPipeline,
+      epochs: flags.epochs,
+      batchSize: flags.trainBatchSize,
+      optimizer: { name: flags.optimizer as OptimizerName, lr: flags.lr, weightDecay: flags.weightDecay },
+      threads: flags.threads,
+    },
+    scoring: { ...scoringOptions(flags), sharedSample: flags.sharedSample ?? (design.name === 'subsampled' ? undefined : Math.min(manifest.sizes.shared, Math.max(manifest.sizes.candidates, 1))) },
+    seed: flags.seed,
+    saveEncoders: flags.out,
+    signal,
+    onProgress: (p) => {
+      const key = `${p.stage} ${p.name}`;
+      if (key !== barKey) {
+        bar?.finish();
+        barKey = key;
+        bar = p.stage === 'train' ? new ProgressBar(`training ${p.name}`, p.epochs ?? flags.epochs, ui) : new ProgressBar(`scoring with ${p.name}`, p.pointsTotal ?? 0, ui);
+      }
+      if (p.stage === 'train') bar!.update(p.epoch ?? 0, p.epochs ?? flags.epochs, p.loss !== undefined ? `loss ${p.loss.toFixed(3)}` : '');
+      else bar!.update(p.points ?? 0, p.pointsTotal ?? 0);
+    },
+  });
+  bar?.finish();
   const total = (Date.now() - started) / 1000;
-  const seconds = { train: trainSeconds, score: scoreSeconds, total };
-  const summary = finishScores(flags.out, scored.points, scored.run, flags, {}, { seconds });
+  const seconds = { ...experiment.seconds, total };
+  const summary = finishScores(flags.out, experiment.points, experiment.run, flags, {}, { seconds });
   writeFilesAtomic(flags.out, { 'timing.json': JSON.stringify(seconds, null, 2) + '\n' });
   // The visual report (histograms, galleries, per-class bars, typicality under g) closes every run.
   const report = await writeReport(flags.out, { dataset, extraDataset });
   if (!flags.json) {
+    if (experiment.design.offsetFree) {
+      const e = experiment.design.offsetFree;
+      process.stdout.write(`Offset-free estimate (mean memorization of S_C and S_I over both pairs): ${e.estimate.toFixed(4)} (se ${e.se.toFixed(4)}, t ${e.t.toFixed(2)}, p ${formatP(e.p)})\n`);
+    }
+    for (const c of experiment.design.betweenReplicates ?? []) {
+      process.stdout.write(`Between replicates (${experiment.design.replicates}): m(${c.a}) - m(${c.b}) = ${c.estimate.toFixed(4)} (se ${c.se.toFixed(4)}, t ${c.t.toFixed(2)}, df ${c.df}, p ${formatP(c.p)})\n`);
+    }
     process.stdout.write(`Report: ${report.html}\n`);
-    process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(trainSeconds)}, scoring ${formatSeconds(scoreSeconds)}).\n`);
+    process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(seconds.train)}, scoring ${formatSeconds(seconds.score)}).\n`);
   }
   return { out: path.resolve(flags.out), manifest, summary, seconds };
+}
+
+function formatP(p: number): string {
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+}
+
+function parseDims(text: string): number[] {
+  const dims = text.split(',').map((v) => Number(v.trim()));
+  dims.forEach((d, i) => {
+    if (!Number.isInteger(d) || d < 1) throw new RangeError(`Expected positive integers for --projector[${i}] but received "${text}"`);
+  });
+  return dims;
 }
 
 /** `sslmem run`: splits, trains f and g, scores, writes everything. */
@@ -151,6 +193,6 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('the whole SSLMem experiment: deal S_S/S_C/S_I/S_E, train f on S_S+S_C and g on S_S+S_I, score, summarize');
   addRunOptions(cmd).action(async (raw: RunFlags) => {
-    await runExperiment(applyConfig(cmd, raw));
+    await runFromFlags(applyConfig(cmd, raw));
   });
 }

@@ -9,7 +9,7 @@ import type { ExperimentHooks, PointScores, TrainedEncoder } from './hooks';
 /** How each encoder of an experiment is trained (contract D's train options, minus data and seed). */
 export interface TrainingRecipe {
   /** Default 'small-cnn' (keeps spatial detail: the calibration in docs/downstream.md). */
-  architecture?: 'small-cnn' | 'resnet9' | 'resnet18';
+  architecture?: 'small-cnn' | 'pooled-cnn' | 'resnet9' | 'resnet18';
   width?: number;
   /** Default 'simclr'. */
   method?: 'simclr' | 'byol' | 'simsiam' | 'vicreg';

@@ -4,7 +4,7 @@
  */
 
 /** Backbones built in the torch tier (native/torch/encoders.h). */
-export const architectures = ['small-cnn', 'resnet9', 'resnet18'] as const;
+export const architectures = ['small-cnn', 'pooled-cnn', 'resnet9', 'resnet18'] as const;
 export type Architecture = (typeof architectures)[number];
 
 export const encoderFormat = 'sslmem-encoder/1';
@@ -13,7 +13,7 @@ export const encoderFormat = 'sslmem-encoder/1';
 export interface EncoderDescription {
   /** Always 'sslmem-encoder/1'. */
   format: string;
-  /** 'small-cnn' | 'resnet9' | 'resnet18', or 'torchscript' for an imported module. */
+  /** 'small-cnn' | 'pooled-cnn' | 'resnet9' | 'resnet18', or 'torchscript' for an imported module. */
   architecture: string;
   /** Input the backbone takes: [C, H, W] float, normalized with `normalize`. */
   inputShape: [number, number, number];

@@ -6,8 +6,12 @@
 import { writeFilesAtomic } from './atomic';
 import type { ScoredPoint, ScoreSummary } from './summary';
 
-/** CSV columns, in order. L_f, L_g: alignment losses; m = L_g - L_f; se its standard error. */
-export const CSV_COLUMNS = ['index', 'group', 'label', 'L_f', 'L_g', 'm', 'se', 'count', 'm_range', 'm_relative', 'p', 'q', 'significant'] as const;
+/**
+ * CSV columns, in order. L_f, L_g: alignment losses; m = L_g - L_f; se its standard error from
+ * `count` replicates; df the degrees of freedom of the point's test (summary.json's run.design says
+ * which design made the scores and how se was computed).
+ */
+export const CSV_COLUMNS = ['index', 'group', 'label', 'L_f', 'L_g', 'm', 'se', 'count', 'm_range', 'm_relative', 'p', 'q', 'significant', 'df'] as const;
 
 function num(x: number): string {
   return String(x); // "NaN", "Infinity" or the shortest round-trip decimal
@@ -17,7 +21,7 @@ function num(x: number): string {
 export function scoresCsv(points: readonly ScoredPoint[]): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const p of points) {
-    rows.push([p.index, csvField(p.group), p.label, num(p.lossF), num(p.lossG), num(p.m), num(p.se), p.count, num(p.mRange), num(p.mRelative), num(p.p), num(p.q), p.significant ? 1 : 0].join(','));
+    rows.push([p.index, csvField(p.group), p.label, num(p.lossF), num(p.lossG), num(p.m), num(p.se), p.count, num(p.mRange), num(p.mRelative), num(p.p), num(p.q), p.significant ? 1 : 0, num(p.df ?? p.count - 1)].join(','));
   }
   return rows.join('\n') + '\n';
 }
@@ -30,7 +34,7 @@ function csvField(text: string): string {
 export function scoresJsonl(points: readonly ScoredPoint[]): string {
   return points
     .map((p) =>
-      JSON.stringify({ index: p.index, group: p.group, label: p.label, L_f: p.lossF, L_g: p.lossG, m: p.m, se: p.se, count: p.count, m_range: p.mRange, m_relative: p.mRelative, p: p.p, q: p.q, significant: p.significant }),
+      JSON.stringify({ index: p.index, group: p.group, label: p.label, L_f: p.lossF, L_g: p.lossG, m: p.m, se: p.se, count: p.count, m_range: p.mRange, m_relative: p.mRelative, p: p.p, q: p.q, significant: p.significant, df: p.df ?? p.count - 1 }),
     )
     .join('\n') + (points.length ? '\n' : '');
 }
@@ -55,6 +59,7 @@ export function summaryText(summary: ScoreSummary): string {
   const run = summary.run;
   const lines: string[] = [];
   lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${run.adaptive ? `${run.views}-${run.adaptive.maxViews} views (adaptive, target se ${run.adaptive.targetSe})` : `${run.views} views`}, seed ${run.seed}`);
+  if (run.design) lines.push(`Design: ${run.design.name}${run.design.name === 'single' ? '' : ` (${run.design.replicates} replicates)`}; se: ${run.design.standardError}`);
   lines.push('');
   const header = ['group', 'n', 'mean m', 'se', 'median', 'std', `signif. (BH ${summary.fdr})`, 'p(mean != 0)'];
   const rows = Object.entries(summary.groups).map(([group, g]) => [group, String(g.count), fixed(g.mean), fixed(g.se), fixed(g.median), fixed(g.std), `${(100 * g.significantFraction).toFixed(1)}%`, pValue(g.vsZero.p)]);

@@ -21,8 +21,10 @@ export interface PointScore {
   m: number;
   /** Standard error of m from the paired differences (std ddof 1 / sqrt(count)). */
   se: number;
-  /** Number of view pairs. */
+  /** Number of independent replicates behind se: view pairs (one pair of encoders) or encoder pairs / half-splits (lib/design). */
   count: number;
+  /** Degrees of freedom of the point's t-test (default count - 1). */
+  df?: number;
 }
 
 /** A scored point with its normalized forms and significance. */
@@ -31,7 +33,7 @@ export interface ScoredPoint extends PointScore {
   mRange: number;
   /** (L_g - L_f) / (L_g + L_f). */
   mRelative: number;
-  /** One-sided p-value of m > 0 (t with count - 1 df, see `pointPValue`). */
+  /** One-sided p-value of m > 0 (t with df, default count - 1, see `pointPValue`). */
   p: number;
   /** Benjamini–Hochberg adjusted p within the point's group. */
   q: number;
@@ -53,6 +55,8 @@ export interface ScoreRunInfo {
   classes?: string[];
   /** Free-form provenance: dataset, encoders, manifest. Must not depend on sharding or timing. */
   provenance?: Record<string, unknown>;
+  /** The experimental design behind the scores (lib/design's DesignInfo); absent: one pair, scored as given. */
+  design?: { name: string; replicates: number; standardError: string };
 }
 
 export interface GroupSummary extends Descriptive {
@@ -113,7 +117,7 @@ export function finalizeScores(points: readonly PointScore[], run: ScoreRunInfo,
     if (point.m > max) max = point.m;
   }
   const range = max - min;
-  const p = points.map((point) => pointPValue(point.m, point.se, point.count));
+  const p = points.map((point) => pointPValue(point.m, point.se, (point.df ?? point.count - 1) + 1));
   const q = new Float64Array(points.length).fill(NaN);
   const significant = new Uint8Array(points.length);
   const byGroup = new Map<string, number[]>();

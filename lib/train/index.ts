@@ -66,7 +66,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     );
   }
   if (base.description.architecture === 'torchscript') {
-    throw outOfRange('options.encoder', 'a native encoder (small-cnn, resnet9, resnet18)', 'a TorchScript encoder', true);
+    throw outOfRange('options.encoder', 'a native encoder (small-cnn, pooled-cnn, resnet9, resnet18)', 'a TorchScript encoder', true);
   }
   const channels = expected[0];
   // embed() must see what training saw: the pipeline's normalization (none: pixels in [0, 1]),
@@ -143,10 +143,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           ...(mo.covariance !== undefined ? { vicregCovariance: mo.covariance } : {}),
           ...(mo.projectorDims ? { projectorDims: mo.projectorDims } : {}),
           ...(mo.predictorDims ? { predictorDims: mo.predictorDims } : {}),
+          ...(mo.projectorBatchNorm !== undefined ? { projectorBatchNorm: mo.projectorBatchNorm } : {}),
           normalizeMean: Float32Array.from(normalize.mean),
           normalizeStd: Float32Array.from(normalize.std),
           description: JSON.stringify(description),
-          ...(options.views ? { views: options.views } : { images: options.images, pipeline }),
+          ...(options.views ? { views: options.views } : { images: options.images, pipeline, ...(options.itemIds ? { itemIds: Int32Array.from(options.itemIds) } : {}) }),
           ...(monitor
             ? {
                 monitorEvery: monitor.every,

@@ -37,6 +37,8 @@ export interface MethodOptions {
   projectorDims?: number[];
   /** Predictor sizes (BYOL [4096, 256], SimSiam [512, 2048]); the last must equal the projector's output. */
   predictorDims?: number[];
+  /** Batch norm after each hidden projector layer (default true, as in the papers; false: Linear-ReLU). */
+  projectorBatchNorm?: boolean;
 }
 
 export interface OptimizerOptions {
@@ -61,6 +63,13 @@ export interface TrainProgress extends NativeTrainProgress {
 export interface TrainOptions {
   /** Training images [N, H, W, C] uint8. */
   images?: Uint8Tensor;
+  /**
+   * One distinct non-negative id per image (e.g. its index in the full dataset): the key of its
+   * place in each epoch's order and of its augmentation streams (default: its position). Give
+   * dataset indices when two runs share images, so that those images get the same views and the
+   * same relative order in both runs (the paired design of SSLMem's f and g).
+   */
+  itemIds?: ArrayLike<number>;
   /**
    * Ready-made normalized views [N, V >= 2, C, H, W] instead of `images` + `pipeline`: epoch e
    * uses views (2e mod V) and (2e + 1 mod V) of each image (benchmarks, precomputed augmentations).
@@ -128,6 +137,7 @@ export function validateTrainOptions(options: TrainOptions): void {
     if (options.pipeline === undefined) throw invalidType('options.pipeline', 'a PipelineSpec or preset name', undefined);
   }
   const n = options.views ? options.views.shape[0] : options.images!.shape[0];
+  if (options.itemIds !== undefined) validateItemIds('options.itemIds', options.itemIds, n);
   if (options.batchSize > n) throw outOfRange('options.batchSize', `at most the number of images (${n})`, options.batchSize);
   const encoder = options.encoder as unknown;
   if (!isPlainObject(encoder) && !(encoder !== null && typeof encoder === 'object' && 'handle' in encoder)) {
@@ -143,6 +153,9 @@ export function validateTrainOptions(options: TrainOptions): void {
   if (mo.tauBase !== undefined) assertNumber('options.methodOptions.tauBase', mo.tauBase, { min: 0, max: 1 });
   for (const key of ['invariance', 'variance', 'covariance'] as const) {
     if (mo[key] !== undefined) assertNumber(`options.methodOptions.${key}`, mo[key], { min: 0 });
+  }
+  if (mo.projectorBatchNorm !== undefined && typeof mo.projectorBatchNorm !== 'boolean') {
+    throw invalidType('options.methodOptions.projectorBatchNorm', 'a boolean', mo.projectorBatchNorm);
   }
   for (const key of ['projectorDims', 'predictorDims'] as const) {
     const dims = mo[key];
@@ -183,4 +196,16 @@ export function validateTrainOptions(options: TrainOptions): void {
     }
   }
   if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
+}
+
+/** Checks item ids: one per image, distinct integers in [0, 2^31). */
+function validateItemIds(name: string, ids: ArrayLike<number>, n: number): void {
+  if (ids === null || typeof ids !== 'object' || typeof ids.length !== 'number') throw invalidType(name, 'an array of integers', ids);
+  if (ids.length !== n) throw outOfRange(`${name}.length`, `one id per image (${n})`, ids.length);
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    assertInteger(`${name}[${i}]`, ids[i], { min: 0, max: 2 ** 31 - 1 });
+    if (seen.has(ids[i])) throw outOfRange(`${name}[${i}]`, 'distinct ids', ids[i]);
+    seen.add(ids[i]);
+  }
 }

@@ -2,6 +2,8 @@
 //   small-cnn  conv3x3(32w)-BN-ReLU, conv3x3(64w, stride 2)-BN-ReLU, conv3x3(64w, stride 2)-BN-ReLU,
 //              flatten, linear to 512. Keeps spatial detail: the calibration trial found that global
 //              pooling erases the memorization signal of small CNNs on Fashion-MNIST.
+//   pooled-cnn three conv3x3-BN-ReLU-maxpool stages (32w, 64w, 128w), flatten, linear to 512, BN,
+//              ReLU. The encoder the calibration found to memorize measurably (docs/scoring.md).
 //   resnet9    the DAWNBench / Myrtle ResNet-9 (prep 64w, layer1 128w + residual, layer2 256w,
 //              layer3 512w + residual), global average pooling: 512w-d.
 //   resnet18   He et al. 2016 with the CIFAR stem used by SimCLR's CIFAR experiments (Chen et al.
@@ -19,7 +21,7 @@ namespace sslmem {
 
 // What identifies a backbone's shape: enough to rebuild it before loading weights.
 struct BackboneSpec {
-  std::string architecture;  // "small-cnn" | "resnet9" | "resnet18"
+  std::string architecture;  // "small-cnn" | "pooled-cnn" | "resnet9" | "resnet18"
   int64_t channels = 1;
   int64_t height = 28;
   int64_t width_px = 28;

@@ -12,14 +12,15 @@
 
 namespace sslmem {
 
-// An MLP: dims = {in, h1, ..., out}. Hidden layers are Linear-BN-ReLU; the last is Linear, then
-// BN when `output_bn` (SimSiam's projector).
+// An MLP: dims = {in, h1, ..., out}. Hidden layers are Linear-BN-ReLU (Linear-ReLU, with bias, when
+// !hidden_bn); the last is Linear, then BN when `output_bn` (SimSiam's projector).
 struct MlpHeadImpl : torch::nn::Module {
-  MlpHeadImpl(std::vector<int64_t> dims, bool output_bn);
+  MlpHeadImpl(std::vector<int64_t> dims, bool output_bn, bool hidden_bn = true);
   torch::Tensor forward(torch::Tensor x);
   torch::nn::Sequential layers{nullptr};
   std::vector<int64_t> dims;
   bool output_bn = false;
+  bool hidden_bn = true;
 };
 TORCH_MODULE(MlpHead);
 

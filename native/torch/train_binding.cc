@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "../addon/args.h"
@@ -151,6 +152,24 @@ std::vector<int64_t> read_int_list(const Napi::Object& options, const char* key,
   return out;
 }
 
+// options.itemIds: one distinct non-negative integer per image (e.g. its dataset index), the key
+// of its epoch order and augmentation streams; empty when absent (keys are then positions).
+std::vector<int64_t> read_item_ids(const Napi::Object& options, int64_t n) {
+  std::vector<int64_t> keys;
+  Napi::Value value = options.Get("itemIds");
+  if (value.IsUndefined()) return keys;
+  auto ids = read_typed_array<int32_t>(value, "options.itemIds");
+  if (static_cast<int64_t>(ids.size) != n) throw_range("options.itemIds.length", "one id per image (" + to_text(n) + ")", to_text(ids.size));
+  keys.assign(ids.data, ids.data + ids.size);
+  std::vector<int64_t> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  if (!sorted.empty() && sorted.front() < 0) throw_range("options.itemIds", "non-negative integers", to_text(sorted.front()));
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    throw_range("options.itemIds", "distinct ids", "a repeated id " + to_text(*std::adjacent_find(sorted.begin(), sorted.end())));
+  }
+  return keys;
+}
+
 MonitorSet read_monitor_set(const Napi::Object& options, const char* images_key, const char* labels_key, const BackboneSpec& spec,
                             std::vector<Napi::Value>& keep) {
   auto images = read_tensor<uint8_t>(options.Get(images_key), std::string("options.") + images_key, 4);
@@ -172,7 +191,7 @@ MonitorSet read_monitor_set(const Napi::Object& options, const char* images_key,
 // lr, momentum, weightDecay, warmupEpochs, seed, threads, device, checkpointPath,
 // checkpointEvery, resume, temperature, tauBase, vicreg{Invariance,Variance,Covariance},
 // projectorDims, predictorDims, normalizeMean/Std (Float32Array), description (JSON base),
-// views (Float32 [N, V, C, H, W], ready-made) or images (Uint8 [N, H, W, C]) + pipeline,
+// views (Float32 [N, V, C, H, W], ready-made) or images (Uint8 [N, H, W, C]) + pipeline (+ itemIds),
 // monitorEvery + monitorTrainImages/Labels, monitorTestImages/Labels, monitorClasses, cancel,
 // distributed ({rank, worldSize, ...}: join that process group on the worker and train data-parallel).
 Napi::Value Train(const Napi::CallbackInfo& info) {
@@ -180,7 +199,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto options = read_object(info[0], "options");
     auto encoder = encoder_from_value(options.Get("encoder"), "options.encoder");
-    if (encoder->script) throw_range("options.encoder", "a native encoder (small-cnn, resnet9, resnet18)", "a TorchScript encoder");
+    if (encoder->script) throw_range("options.encoder", "a native encoder (small-cnn, pooled-cnn, resnet9, resnet18)", "a TorchScript encoder");
     const BackboneSpec spec = encoder->spec;
     auto config = std::make_shared<TrainConfig>();
     TrainConfig& c = *config;
@@ -219,6 +238,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     c.vicreg.covariance = read_number(options, "vicregCovariance", "options.methodOptions.covariance", 1);
     c.projector_dims = read_int_list(options, "projectorDims", "options.methodOptions.projectorDims");
     c.predictor_dims = read_int_list(options, "predictorDims", "options.methodOptions.predictorDims");
+    c.projector_batch_norm = read_bool(options, "projectorBatchNorm", "options.methodOptions.projectorBatchNorm", true);
     c.description_base = read_string(options, "description", "options.description", "{}");
     auto mean = read_typed_array<float>(options.Get("normalizeMean"), "options.normalizeMean");
     auto stdv = read_typed_array<float>(options.Get("normalizeStd"), "options.normalizeStd");
@@ -265,12 +285,18 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       const int h = static_cast<int>(images.shape[1]), w = static_cast<int>(images.shape[2]), ch = static_cast<int>(images.shape[3]);
       const uint64_t seed = c.seed;
       const int threads = c.threads;
-      views = [pipeline, pixels, h, w, ch, seed, threads](const int64_t* items, int64_t n, int64_t epoch, float* out) {
+      c.item_keys = read_item_ids(options, c.n);
+      auto keys = std::make_shared<std::vector<int64_t>>(c.item_keys);
+      views = [pipeline, pixels, h, w, ch, seed, threads, keys](const int64_t* items, int64_t n, int64_t epoch, float* out) {
         const size_t per = static_cast<size_t>(h) * w * ch;
         std::vector<uint8_t> gathered(per * n);
-        for (int64_t i = 0; i < n; ++i) std::memcpy(gathered.data() + i * per, pixels + items[i] * per, per);
+        std::vector<int64_t> streams(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) {
+          std::memcpy(gathered.data() + i * per, pixels + items[i] * per, per);
+          streams[i] = keys->empty() ? items[i] : (*keys)[items[i]];
+        }
         ImageBatch batch{gathered.data(), n, h, w, ch};
-        augment_batch(*pipeline, batch, items, seed, static_cast<uint64_t>(epoch), 2, out, threads);
+        augment_batch(*pipeline, batch, streams.data(), seed, static_cast<uint64_t>(epoch), 2, out, threads);
       };
     }
     if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));

@@ -1,6 +1,7 @@
 // Implements train_loop.h.
 #include "train_loop.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -52,16 +53,22 @@ uint64_t splitmix64(uint64_t& state) {
 
 }  // namespace
 
-std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, int64_t epoch) {
-  std::vector<int64_t> order(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) order[i] = i;
-  uint64_t state = seed * 0xD1B54A32D192ED03ull ^ (static_cast<uint64_t>(epoch) + 0x632BE59BD9B4E019ull);
-  for (int64_t i = n - 1; i > 0; --i) {
-    // Lemire's multiply-shift bound: unbiased enough for shuffling (bias < 2^-32 for n < 2^32).
-    const uint64_t r = splitmix64(state) >> 32;
-    const int64_t j = static_cast<int64_t>((r * static_cast<uint64_t>(i + 1)) >> 32);
-    std::swap(order[i], order[j]);
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& keys, uint64_t seed, int64_t epoch) {
+  // Every item's rank in the epoch is a hash of (seed, epoch, key) alone, so two runs whose data
+  // share items visit those items in the same relative order whatever else they hold: the pairing
+  // the SSLMem design needs (f and g differ only where their data differ). Ties (probability
+  // ~n^2 / 2^64) fall back to the key, so the order is total and platform-independent.
+  const uint64_t epoch_state = seed * 0xD1B54A32D192ED03ull ^ (static_cast<uint64_t>(epoch) + 0x632BE59BD9B4E019ull);
+  std::vector<std::pair<uint64_t, int64_t>> ranked(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    uint64_t state = epoch_state ^ (static_cast<uint64_t>(keys[i]) * 0x9E3779B97F4A7C15ull);
+    ranked[i] = {splitmix64(state), static_cast<int64_t>(i)};
   }
+  std::sort(ranked.begin(), ranked.end(), [&keys](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : keys[a.second] < keys[b.second];
+  });
+  std::vector<int64_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = ranked[i].second;
   return order;
 }
 
@@ -297,7 +304,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
   {
     std::lock_guard<std::mutex> lock(torch_seed_mutex());
     torch::manual_seed(c.seed);
-    nets.projector = MlpHead(projector_dims, c.method == "simsiam");
+    nets.projector = MlpHead(projector_dims, c.method == "simsiam", c.projector_batch_norm);
     if (has_predictor) {
       predictor_dims.insert(predictor_dims.begin(), projector_dims.back());
       if (predictor_dims.back() != projector_dims.back()) {
@@ -310,7 +317,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
   if (c.method == "byol") {
     nets.target_backbone = make_backbone(spec);
     copy_module_state(*nets.backbone, *nets.target_backbone);
-    nets.target_projector = MlpHead(projector_dims, false);
+    nets.target_projector = MlpHead(projector_dims, false, c.projector_batch_norm);
     copy_module_state(*nets.projector, *nets.target_projector);
     for (auto& p : nets.target_backbone->parameters()) p.requires_grad_(false);
     for (auto& p : nets.target_projector->parameters()) p.requires_grad_(false);
@@ -378,9 +385,14 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
 
   const int64_t per_image = spec.channels * spec.height * spec.width_px;
   const int64_t b = c.batch_size;
+  std::vector<int64_t> keys = c.item_keys;
+  if (keys.empty()) {
+    keys.resize(static_cast<size_t>(c.n));
+    for (int64_t i = 0; i < c.n; ++i) keys[i] = i;
+  }
   nets.set_train(true);
   for (int64_t epoch = start_epoch; epoch < c.epochs; ++epoch) {
-    const auto order = epoch_permutation(c.n, c.seed, epoch);
+    const auto order = epoch_order(keys, c.seed, epoch);
     // This rank's slice of each global batch: items [step * B + rank * B/W, ... + B/W).
     auto launch = [&](int64_t step) {
       return std::async(std::launch::async, [&, step] {

@@ -1,9 +1,10 @@
 // The SSL training loop (runs on a worker thread; no N-API here).
 //
-// Each epoch visits the images in a permutation drawn from (seed, epoch) alone (splitmix64-seeded
-// Fisher-Yates), in floor(N / batch) full batches (the last partial batch is dropped, as in the
+// Each epoch visits the images in an order drawn from (seed, epoch, item key) alone: item keys are
+// dataset indices when the caller gives them (itemIds), so the images two runs share get the same
+// relative order and the same augmentation streams in both. floor(N / batch) full batches (the last partial batch is dropped, as in the
 // reference implementations). Each batch gets two views per image from a ViewSource keyed by
-// (seed, epoch, item, view); the next batch's views are made on a second thread while the
+// (seed, epoch, item key, view); the next batch's views are made on a second thread while the
 // current batch trains. The learning rate follows schedule.h per step. Checkpoints (every N
 // epochs, atomic) hold the online backbone, heads, BYOL's target network, the optimizer state and
 // the loss history, so that resuming reproduces the uninterrupted run's losses on CPU.
@@ -31,7 +32,8 @@
 
 namespace sslmem {
 
-// Makes the two views of a batch: out [n, 2, C, H, W] float for items (dataset indices) in `epoch`.
+// Makes the two views of a batch: out [n, 2, C, H, W] float for items (positions in the training
+// set) in `epoch`; the source keys their random streams by the items' keys.
 using ViewSource = std::function<void(const int64_t* items, int64_t n, int64_t epoch, float* out)>;
 
 struct MonitorSet {
@@ -45,6 +47,7 @@ struct TrainConfig {
   int64_t epochs = 1;
   int64_t batch_size = 256;
   int64_t n = 0;                          // training images
+  std::vector<int64_t> item_keys;         // per image: key of its order and view streams (default: position)
   std::string optimizer = "sgd";          // sgd | adam | adamw | lars
   double lr = 0.06;
   double momentum = 0.9;
@@ -61,6 +64,7 @@ struct TrainConfig {
   double tau_base = 0.996;
   VicregWeights vicreg;
   std::vector<int64_t> projector_dims;    // hidden..., out (input is the representation size)
+  bool projector_batch_norm = true;       // BN after each hidden projector layer
   std::vector<int64_t> predictor_dims;    // hidden..., out must equal projector out (BYOL/SimSiam)
   // Monitor (weighted kNN, Wu et al. 2018).
   int64_t monitor_every = 0;
@@ -99,8 +103,8 @@ std::vector<int64_t> default_predictor_dims(const std::string& method);
 // Description JSON with "epoch" and "lossHistory" spliced in before the closing brace.
 std::string description_with_progress(const std::string& base, int64_t epoch, const std::vector<double>& losses);
 
-// A permutation of [0, n) that depends only on (seed, epoch).
-std::vector<int64_t> epoch_permutation(int64_t n, uint64_t seed, int64_t epoch);
+// The order of an epoch: positions 0..keys.size()-1 sorted by a hash of (seed, epoch, keys[i]).
+std::vector<int64_t> epoch_order(const std::vector<int64_t>& keys, uint64_t seed, int64_t epoch);
 
 TrainResult run_training(const TrainConfig& config, const EncoderState& initial, const ViewSource& views,
                          const std::function<void(const TrainProgress&)>& on_progress, const CancelFlag& cancel);

@@ -52,7 +52,7 @@ describe('score/summary and outputs', () => {
     writeScoreOutputs(out, result);
     assert.deepEqual(fs.readdirSync(out).sort(), ['scores.csv', 'scores.jsonl', 'summary.json', 'summary.txt']);
     const lines = fs.readFileSync(path.join(out, 'scores.csv'), 'utf8').trim().split('\n');
-    assert.equal(lines[0], 'index,group,label,L_f,L_g,m,se,count,m_range,m_relative,p,q,significant');
+    assert.equal(lines[0], 'index,group,label,L_f,L_g,m,se,count,m_range,m_relative,p,q,significant,df');
     const row = lines[4].split(',');
     assert.equal(Number(row[5]), result.points[3].m);
     assert.equal(fs.readFileSync(path.join(out, 'scores.jsonl'), 'utf8').trim().split('\n').length, 30);

@@ -1,0 +1,259 @@
+/**
+ * The whole SSLMem experiment as a library call: train the encoders a design asks for on a split
+ * manifest, score the manifest's points with every replicate (the same views through every encoder),
+ * and combine the replicates into one score per point with a standard error that fits the design.
+ * `sslmem run` and `sslmem demo` are thin shells over {@link runExperiment}; a Node service can call
+ * it directly.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ImageDataset } from '../data/types';
+import { datasetFingerprint, subset } from '../data';
+import type { Encoder } from '../encoder';
+import type { Architecture } from '../encoder/description';
+import type { PipelineSpec } from '../augment';
+import { train, Method, MethodOptions, OptimizerOptions } from '../train';
+import { scoreManifest, ScoreManifestOptions } from '../score/manifest-scoring';
+import type { SplitManifest } from '../score/splits';
+import type { PointScore, ScoreRunInfo } from '../score/summary';
+import { studentTSurvival } from '../score/distributions';
+import { mean, variance } from '../score/stats';
+import { combineReplicates, combineSwapped, CombinedScores, DesignEstimate, orientSplit, PairScores, swappedEstimate } from './estimators';
+import { DesignName, DesignOptions, planDesign, PlannedReplicate, pseudoHalf } from './plan';
+
+/** How every encoder of the experiment is trained (lib/train's options less data and seed). */
+export interface ExperimentTraining {
+  architecture: Architecture;
+  width?: number;
+  method: Method;
+  methodOptions?: MethodOptions;
+  pipeline: PipelineSpec | string;
+  epochs: number;
+  batchSize: number;
+  optimizer?: OptimizerOptions;
+  threads?: number;
+  device?: 'cpu' | 'cuda';
+}
+
+/** Scoring options (lib/score's, less encoders, data and manifest). */
+export type ExperimentScoring = Omit<ScoreManifestOptions, 'f' | 'g' | 'manifest' | 'dataset' | 'extraDataset' | 'onProgress' | 'signal' | 'shard'>;
+
+export interface ExperimentProgress {
+  stage: 'train' | 'score';
+  /** Encoder being trained ('f', 'g1', 'a0', ...) or replicate being scored. */
+  name: string;
+  /** Trainings or scorings finished so far, and in all. */
+  done: number;
+  total: number;
+  epoch?: number;
+  epochs?: number;
+  loss?: number;
+  points?: number;
+  pointsTotal?: number;
+}
+
+export interface ExperimentOptions {
+  dataset: ImageDataset;
+  /** The dataset S_E indexes when the manifest says so (e.g. the test split). */
+  extraDataset?: ImageDataset;
+  manifest: SplitManifest;
+  design?: DesignOptions;
+  training: ExperimentTraining;
+  scoring?: ExperimentScoring;
+  /** Seed of the trainings (replicate seeds derive from it). Default the manifest's seed. */
+  seed?: number;
+  /** Save every encoder here: encoder-<name>.sslmem (replicate 0 of single/pairs/swapped: encoder-f/g.sslmem). */
+  saveEncoders?: string;
+  onProgress?: (progress: ExperimentProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** What every output records about the design. */
+export interface DesignInfo {
+  name: DesignName;
+  replicates: number;
+  encoders: Array<{ name: string; seed: number; trainedOn: number; file?: string }>;
+  /** Per replicate, the mean oriented m of each group. */
+  replicateGroupMeans: Array<Record<string, number>>;
+  /** Swapped: the offset-free mean memorization of S_C and S_I. */
+  offsetFree?: DesignEstimate;
+  /**
+   * Two or more replicates: the contrast of S_C against each other group (subsampled: of the pool
+   * against S_E) computed per replicate, tested across replicates (t with K - 1 df): a test whose
+   * error includes training randomness whole, encoder-level offsets included.
+   */
+  betweenReplicates?: Array<{ a: string; b: string } & DesignEstimate>;
+  /** How the per-point standard error was computed. */
+  standardError: string;
+}
+
+export interface ExperimentResult {
+  points: PointScore[];
+  run: ScoreRunInfo;
+  design: DesignInfo;
+  seconds: { train: number; score: number };
+}
+
+/** Trains and scores a design's replicates, one at a time (two encoders in memory at once). */
+export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
+  const { dataset, extraDataset, manifest } = options;
+  const design = options.design ?? { name: 'single' };
+  const seed = options.seed ?? manifest.seed;
+  const plan = planDesign(manifest, design, seed);
+  const total = plan.replicates.length;
+  const report = (p: ExperimentProgress) => {
+    try {
+      options.onProgress?.(p);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  };
+  const encoders: DesignInfo['encoders'] = [];
+  const scores: PairScores[] = [];
+  let scored: Awaited<ReturnType<typeof scoreManifest>> | undefined;
+  let trainSeconds = 0;
+  let scoreSeconds = 0;
+  let trainings = 0;
+  for (let r = 0; r < total; r++) {
+    const replicate = plan.replicates[r];
+    const started = Date.now();
+    const f = await trainOne(options, replicate.f, replicate.trainF, replicate.seed, (p) => report({ ...p, done: trainings, total: 2 * total }));
+    trainings++;
+    let g: Encoder | undefined;
+    try {
+      g = await trainOne(options, replicate.g, replicate.trainG, replicate.seed, (p) => report({ ...p, done: trainings, total: 2 * total }));
+      trainings++;
+      trainSeconds += (Date.now() - started) / 1000;
+      for (const [name, encoder, trainedOn] of [[replicate.f, f, replicate.trainF], [replicate.g, g, replicate.trainG]] as const) {
+        const file = options.saveEncoders ? await saveEncoder(options.saveEncoders, name, encoder) : undefined;
+        encoders.push({ name, seed: replicate.seed, trainedOn: trainedOn.length, ...(file ? { file } : {}) });
+      }
+      const scoreStart = Date.now();
+      scored = await scoreManifest({
+        ...options.scoring,
+        f,
+        g,
+        manifest,
+        dataset,
+        extraDataset,
+        signal: options.signal,
+        onProgress: (p) => report({ stage: 'score', name: `${replicate.f}/${replicate.g}`, done: r, total, points: p.done, pointsTotal: p.total }),
+      });
+      scoreSeconds += (Date.now() - scoreStart) / 1000;
+      scores.push(pairScores(scored.points));
+    } finally {
+      f.dispose();
+      g?.dispose();
+    }
+  }
+  const points = scored!.points;
+  const combined = combine(plan.design, plan.replicates, points, scores);
+  const out: PointScore[] = points.map((p, i) => ({ ...p, lossF: combined.lossF[i], lossG: combined.lossG[i], m: combined.m[i], se: combined.se[i], count: combined.count[i], df: combined.df[i] }));
+  const info = describeDesign(plan.design, plan.replicates, encoders, points, oriented(plan.design, plan.replicates, points, scores), out);
+  const run: ScoreRunInfo = { ...scored!.run, design: info };
+  return { points: out, run, design: info, seconds: { train: trainSeconds, score: scoreSeconds } };
+}
+
+async function trainOne(options: ExperimentOptions, name: string, indices: number[], seed: number, progress: (p: ExperimentProgress) => void): Promise<Encoder> {
+  const t = options.training;
+  const data = subset(options.dataset, indices);
+  const result = await train({
+    images: data.images,
+    itemIds: indices,
+    encoder: { architecture: t.architecture, width: t.width },
+    method: t.method,
+    methodOptions: t.methodOptions,
+    pipeline: t.pipeline,
+    epochs: t.epochs,
+    batchSize: Math.min(t.batchSize, indices.length),
+    optimizer: t.optimizer,
+    seed,
+    threads: t.threads,
+    device: t.device,
+    dataFingerprint: datasetFingerprint(data),
+    signal: options.signal,
+    onProgress: (p) => {
+      if (p.epochLoss !== undefined) progress({ stage: 'train', name, done: 0, total: 0, epoch: p.epoch, epochs: p.epochs, loss: p.epochLoss });
+    },
+  });
+  return result.encoder;
+}
+
+async function saveEncoder(dir: string, name: string, encoder: Encoder): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  // Replicate 0 of single, pairs and swapped is f and g: encoder-f.sslmem and encoder-g.sslmem, the names the report looks for.
+  const file = path.join(dir, `encoder-${name}.sslmem`);
+  await encoder.save(file);
+  return file;
+}
+
+function pairScores(points: readonly PointScore[]): PairScores {
+  return {
+    lossF: Float64Array.from(points, (p) => p.lossF),
+    lossG: Float64Array.from(points, (p) => p.lossG),
+    m: Float64Array.from(points, (p) => p.m),
+    se: Float64Array.from(points, (p) => p.se),
+    count: Int32Array.from(points, (p) => p.count),
+  };
+}
+
+/** Per replicate, the scores oriented so that f is the encoder that trained on the point (subsampled) or as scored. */
+function oriented(design: DesignName, replicates: readonly PlannedReplicate[], points: readonly PointScore[], scores: readonly PairScores[]): PairScores[] {
+  if (design !== 'subsampled') return [...scores];
+  return scores.map((s, r) => {
+    const inA = new Set(replicates[r].trainF);
+    return orientSplit(s, points.map((p) => (p.group === 'extra' ? pseudoHalf(replicates[r].seed, p.index) : inA.has(p.index))));
+  });
+}
+
+function combine(design: DesignName, replicates: readonly PlannedReplicate[], points: readonly PointScore[], scores: readonly PairScores[]): CombinedScores {
+  if (design === 'swapped') {
+    const role = points.map((p) => (p.group === 'candidates' ? 'candidate' : p.group === 'independent' ? 'independent' : 'control') as 'candidate' | 'independent' | 'control');
+    return combineSwapped(scores[0], scores[1], role);
+  }
+  return combineReplicates(oriented(design, replicates, points, scores));
+}
+
+const STANDARD_ERRORS: Record<DesignName, string> = {
+  single: 'view noise: std of the per-pair differences (ddof 1) / sqrt(pairs), df pairs - 1',
+  pairs: 'between pairs of encoders: std of m over the K pairs (ddof 1) / sqrt(K), df K - 1',
+  swapped: 'view noise of the two pairs: sqrt(se^2 + se_mirror^2) / 2, df pairs - 1; the offset-free estimate uses the within-group spread',
+  subsampled: 'between half-splits: std over the J splits of L(encoder without x) - L(encoder with x) (ddof 1) / sqrt(J), df J - 1',
+};
+
+function describeDesign(
+  design: DesignName,
+  replicates: readonly PlannedReplicate[],
+  encoders: DesignInfo['encoders'],
+  points: readonly PointScore[],
+  perReplicate: readonly PairScores[],
+  combined: readonly PointScore[],
+): DesignInfo {
+  const groups = [...new Set(points.map((p) => p.group))];
+  const membersOf = (group: string) => points.flatMap((p, i) => (p.group === group ? [i] : []));
+  const replicateGroupMeans = perReplicate.map((s) => Object.fromEntries(groups.map((g) => [g, mean(membersOf(g).map((i) => s.m[i]))])));
+  const info: DesignInfo = { name: design, replicates: replicates.length, encoders, replicateGroupMeans, standardError: STANDARD_ERRORS[design] };
+  if (design === 'swapped') {
+    const values = (group: string) => membersOf(group).map((i) => combined[i].m);
+    if (values('candidates').length >= 2 && values('independent').length >= 2) info.offsetFree = swappedEstimate(values('candidates'), values('independent'), studentTSurvival);
+  }
+  if (perReplicate.length >= 2 && design !== 'swapped') {
+    const reference = design === 'subsampled' ? null : 'candidates';
+    const contrasts: DesignInfo['betweenReplicates'] = [];
+    const pairsToTest: Array<[string, string]> = reference
+      ? groups.filter((g) => g !== reference && groups.includes(reference)).map((g) => [reference, g])
+      : groups.filter((g) => g !== 'extra' && groups.includes('extra')).map((g) => [g, 'extra']);
+    for (const [a, b] of pairsToTest) {
+      const d = replicateGroupMeans.map((means) => means[a] - means[b]);
+      const k = d.length;
+      const estimate = mean(d);
+      const se = Math.sqrt(variance(d) / k);
+      const t = estimate / se;
+      contrasts.push({ a, b, estimate, se, df: k - 1, t, p: studentTSurvival(t, k - 1) });
+    }
+    info.betweenReplicates = contrasts;
+  }
+  return info;
+}

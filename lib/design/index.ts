@@ -1,0 +1,4 @@
+/** Experimental designs of SSLMem: which encoders to train and how their scores combine (docs/scoring.md, "Designs"). */
+export * from './estimators';
+export * from './plan';
+export * from './experiment';

@@ -35,6 +35,7 @@ export interface RunFlags extends ScoringFlags {
   projector?: string;
   projectorBn?: boolean;
   design: DesignName;
+  paired?: boolean;
   pairs: number;
   splits: number;
   out: string;
@@ -64,6 +65,7 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--projector <dims>', 'projector layer sizes after the representation, e.g. "128,64" (default: the method\'s)', d.projector)
     .option('--no-projector-bn', 'no batch norm in the projector\'s hidden layers')
     .addOption(new Option('--design <name>', "'single' (one pair f, g), 'swapped' (the pair and its mirror: cancels encoder offsets), 'pairs' (K pairs: se includes training randomness), 'subsampled' (J half-splits of the pool)").choices([...designNames]).default(d.design ?? 'single'))
+    .option('--no-paired', 'train each g with its own seed (independent trainings, as in the paper) instead of sharing f\'s initialization, views and order')
     .option('--pairs <K>', "pairs of encoders for --design pairs", parsers.int, d.pairs ?? 3)
     .option('--splits <J>', "half-splits for --design subsampled (2 encoders each)", parsers.int, d.splits ?? 2)
     .option('--out <dir>', 'output directory', d.out ?? 'sslmem-run');
@@ -78,12 +80,13 @@ export interface RunReport {
 }
 
 /** The design the flags ask for: --design, with --pairs K or --splits J for its replicates. */
-export function designFromFlags(flags: Pick<RunFlags, 'design' | 'pairs' | 'splits'>): DesignOptions {
+export function designFromFlags(flags: Pick<RunFlags, 'design' | 'pairs' | 'splits' | 'paired'>): DesignOptions {
   const name = flags.design;
   assertOneOf('--design', name, designNames);
-  if (name === 'pairs') return { name, replicates: flags.pairs };
-  if (name === 'subsampled') return { name, replicates: flags.splits };
-  return { name };
+  const paired = flags.paired !== false;
+  if (name === 'pairs') return { name, replicates: flags.pairs, paired };
+  if (name === 'subsampled') return { name, replicates: flags.splits, paired };
+  return { name, paired };
 }
 
 /**

@@ -72,6 +72,8 @@ export interface ExperimentOptions {
 export interface DesignInfo {
   name: DesignName;
   replicates: number;
+  /** Whether each replicate's two encoders shared their seed (initialization, views, order). */
+  paired: boolean;
   encoders: Array<{ name: string; seed: number; trainedOn: number; file?: string }>;
   /** Per replicate, the mean oriented m of each group. */
   replicateGroupMeans: Array<Record<string, number>>;
@@ -123,12 +125,12 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     trainings++;
     let g: Encoder | undefined;
     try {
-      g = await trainOne(options, replicate.g, replicate.trainG, replicate.seed, (p) => report({ ...p, done: trainings, total: 2 * total }));
+      g = await trainOne(options, replicate.g, replicate.trainG, replicate.seedG, (p) => report({ ...p, done: trainings, total: 2 * total }));
       trainings++;
       trainSeconds += (Date.now() - started) / 1000;
-      for (const [name, encoder, trainedOn] of [[replicate.f, f, replicate.trainF], [replicate.g, g, replicate.trainG]] as const) {
+      for (const [name, encoder, trainedOn, encoderSeed] of [[replicate.f, f, replicate.trainF, replicate.seed], [replicate.g, g, replicate.trainG, replicate.seedG]] as const) {
         const file = options.saveEncoders ? await saveEncoder(options.saveEncoders, name, encoder) : undefined;
-        encoders.push({ name, seed: replicate.seed, trainedOn: trainedOn.length, ...(file ? { file } : {}) });
+        encoders.push({ name, seed: encoderSeed, trainedOn: trainedOn.length, ...(file ? { file } : {}) });
       }
       const scoreStart = Date.now();
       scored = await scoreManifest({
@@ -151,7 +153,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const points = scored!.points;
   const combined = combine(plan.design, plan.replicates, points, scores);
   const out: PointScore[] = points.map((p, i) => ({ ...p, lossF: combined.lossF[i], lossG: combined.lossG[i], m: combined.m[i], se: combined.se[i], count: combined.count[i], df: combined.df[i] }));
-  const info = describeDesign(plan.design, plan.replicates, encoders, points, oriented(plan.design, plan.replicates, points, scores), out);
+  const info = describeDesign(plan.design, plan.paired, plan.replicates, encoders, points, oriented(plan.design, plan.replicates, points, scores), out);
   const run: ScoreRunInfo = { ...scored!.run, design: info };
   return { points: out, run, design: info, seconds: { train: trainSeconds, score: scoreSeconds } };
 }
@@ -225,6 +227,7 @@ const STANDARD_ERRORS: Record<DesignName, string> = {
 
 function describeDesign(
   design: DesignName,
+  paired: boolean,
   replicates: readonly PlannedReplicate[],
   encoders: DesignInfo['encoders'],
   points: readonly PointScore[],
@@ -234,7 +237,7 @@ function describeDesign(
   const groups = [...new Set(points.map((p) => p.group))];
   const membersOf = (group: string) => points.flatMap((p, i) => (p.group === group ? [i] : []));
   const replicateGroupMeans = perReplicate.map((s) => Object.fromEntries(groups.map((g) => [g, mean(membersOf(g).map((i) => s.m[i]))])));
-  const info: DesignInfo = { name: design, replicates: replicates.length, encoders, replicateGroupMeans, standardError: STANDARD_ERRORS[design] };
+  const info: DesignInfo = { name: design, replicates: replicates.length, paired, encoders, replicateGroupMeans, standardError: STANDARD_ERRORS[design] };
   if (design === 'swapped') {
     const values = (group: string) => membersOf(group).map((i) => combined[i].m);
     if (values('candidates').length >= 2 && values('independent').length >= 2) info.offsetFree = swappedEstimate(values('candidates'), values('independent'), studentTSurvival);

@@ -23,14 +23,23 @@ export interface DesignOptions {
   name: DesignName;
   /** Pairs for 'pairs' (>= 2), half-splits for 'subsampled' (>= 1, 2 encoders each). Ignored otherwise. */
   replicates?: number;
+  /**
+   * Default true: the two encoders of a replicate share their seed (initialization, views, order).
+   * False trains g with its own derived seed, as two independent trainings (the paper's practice):
+   * for comparison only, it leaves the encoders' disagreement in every score.
+   */
+  paired?: boolean;
 }
 
-/** One replicate: two encoders trained with one seed on two index sets of the main dataset. */
+/** One replicate: two encoders trained on two index sets of the main dataset, with one seed when paired. */
 export interface PlannedReplicate {
   /** Encoder names, e.g. 'f' and 'g', or 'f1' and 'g1', 'a0' and 'b0'. */
   f: string;
   g: string;
+  /** Seed of f (and of the replicate's halves in the subsampled design). */
   seed: number;
+  /** Seed of g: `seed` when paired. */
+  seedG: number;
   /** Dataset indices f and g train on, ascending. */
   trainF: number[];
   trainG: number[];
@@ -38,6 +47,7 @@ export interface PlannedReplicate {
 
 export interface DesignPlan {
   design: DesignName;
+  paired: boolean;
   replicates: PlannedReplicate[];
 }
 
@@ -68,21 +78,23 @@ export function planDesign(manifest: SplitManifest, design: DesignOptions, seed:
   const withC = [...shared, ...candidates].sort((a, b) => a - b);
   const withI = [...shared, ...independent].sort((a, b) => a - b);
   const replicates: PlannedReplicate[] = [];
+  // An unpaired g draws its seed from a stream of its own (offset far from the replicate seeds).
+  const seedG = (r: number) => (design.paired === false ? replicateSeed(seed, 0x10000 + r) : replicateSeed(seed, r));
   if (design.name === 'subsampled') {
     const pool = poolOf(manifest);
     if (pool.length < 4) throw outOfRange('manifest', 'a pool (S_S + S_C + S_I) of at least 4 points for the subsampled design', pool.length);
     for (let r = 0; r < k; r++) {
       const [a, b] = halves(pool, replicateSeed(seed, r));
-      replicates.push({ f: `a${r}`, g: `b${r}`, seed: replicateSeed(seed, r), trainF: a, trainG: b });
+      replicates.push({ f: `a${r}`, g: `b${r}`, seed: replicateSeed(seed, r), seedG: seedG(r), trainF: a, trainG: b });
     }
-    return { design: design.name, replicates };
+    return { design: design.name, paired: design.paired !== false, replicates };
   }
   for (let r = 0; r < k; r++) {
     const mirror = design.name === 'swapped' && r === 1;
     const suffix = design.name === 'single' || r === 0 ? '' : String(r);
-    replicates.push({ f: `f${suffix}`, g: `g${suffix}`, seed: replicateSeed(seed, r), trainF: mirror ? withI : withC, trainG: mirror ? withC : withI });
+    replicates.push({ f: `f${suffix}`, g: `g${suffix}`, seed: replicateSeed(seed, r), seedG: seedG(r), trainF: mirror ? withI : withC, trainG: mirror ? withC : withI });
   }
-  return { design: design.name, replicates };
+  return { design: design.name, paired: design.paired !== false, replicates };
 }
 
 /** A seeded split of the pool into two halves (sizes differ by at most one), each ascending. */

@@ -76,6 +76,21 @@ function removalTable(removal: RemovalSummary): string {
   return `<table id="removal">${head}${rows.join('')}</table>`;
 }
 
+/** The experimental design (docs/scoring.md, "Designs"), with its design-level estimates. */
+function designNote(design: ReportSummary['run']['design']): string {
+  if (!design) return '<p class="note">Design: one pair of encoders (not recorded).</p>';
+  const lines = [`Design: <b>${esc(design.name)}</b>${design.name === 'single' ? '' : `, ${design.replicates} replicates`}. Standard error of a point's m: ${esc(design.standardError)}.`];
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '-');
+  if (design.offsetFree) {
+    const e = design.offsetFree;
+    lines.push(`Offset-free estimate (mean memorization of S_C and S_I over the pair and its mirror): ${f(e.estimate)} (se ${f(e.se)}, t ${e.t.toFixed(2)}, one-sided p ${e.p.toExponential(1)}).`);
+  }
+  for (const c of design.betweenReplicates ?? []) {
+    lines.push(`Across replicates: m(${esc(c.a)}) - m(${esc(c.b)}) = ${f(c.estimate)} (se ${f(c.se)}, ${c.df} df, one-sided p ${c.p.toExponential(1)}).`);
+  }
+  return `<p class="note" id="design">${lines.join('<br>')}</p>`;
+}
+
 /** The complete page. */
 export function reportHtml(p: PageParts): string {
   const run = p.summary.run ?? {};
@@ -86,6 +101,7 @@ export function reportHtml(p: PageParts): string {
     `<p class="note">Run directory: <code>${esc(p.runDir)}</code>. ${p.summary.points} points; mode ${esc(run.mode ?? '?')}, metric ${esc(run.metric ?? '?')}, ${esc(run.views ?? '?')} views, seed ${esc(run.seed ?? '?')}. ` +
       'm(x) = L(g,x) - L(f,x): the alignment loss of an encoder g that did not train on x minus that of f that did (Wang et al., ICLR 2024). Expect m &gt; 0 on candidates (S_C), m &lt; 0 on independent points (S_I), m ≈ 0 on shared (S_S) and extra (S_E) points.</p>',
   );
+  sections.push(designNote(run.design));
   sections.push('<h2>Summary statistics</h2>', groupsTable(p.summary), comparisonsTable(p.summary));
   sections.push('<h2>Distribution of m</h2>', `<div class="charts">${img(p.charts.histogram, 'histogram of m per split group')}</div>`);
   if ('missing' in p.gallery) {

@@ -38,7 +38,15 @@ export interface ScoreRow {
 export interface ReportSummary {
   format?: string;
   points: number;
-  run: { mode?: string; metric?: string; pairing?: string; views?: number; seed?: number; classes?: string[] };
+  run: {
+    mode?: string;
+    metric?: string;
+    pairing?: string;
+    views?: number;
+    seed?: number;
+    classes?: string[];
+    design?: { name: string; replicates: number; standardError: string; offsetFree?: { estimate: number; se: number; t: number; p: number }; betweenReplicates?: Array<{ a: string; b: string; estimate: number; se: number; df: number; p: number }> };
+  };
   fdr?: number;
   groups: Record<string, { count: number; mean: number; se: number; median: number; std: number; q05?: number; q95?: number; significantFraction?: number; vsZero?: { p: number } }>;
   comparisons?: Array<{ a: string; b: string; welch: { difference: number; t: number; df: number; p: number }; effect: { cohenD: number; hedgesG?: number } }>;

@@ -6,7 +6,7 @@ import type { Architecture } from '../encoder';
 import type { Method, MethodOptions, OptimizerName } from '../train';
 import { assertWritableDirectory, makeSplits, SplitManifest, writeFilesAtomic } from '../score';
 import type { ScoreSummary } from '../score';
-import { DesignName, designNames, DesignOptions, runExperiment } from '../design';
+import { DesignName, designNames, DesignOptions, replicateCount, runExperiment } from '../design';
 import { setTorchThreads } from '../system';
 import { assertOneOf } from '../validate';
 import { addScoringOptions, applyConfig, finishScores, interruptSignal, parsers, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
@@ -84,9 +84,9 @@ export function designFromFlags(flags: Pick<RunFlags, 'design' | 'pairs' | 'spli
   const name = flags.design;
   assertOneOf('--design', name, designNames);
   const paired = flags.paired !== false;
-  if (name === 'pairs') return { name, replicates: flags.pairs, paired };
-  if (name === 'subsampled') return { name, replicates: flags.splits, paired };
-  return { name, paired };
+  const design: DesignOptions = name === 'pairs' ? { name, replicates: flags.pairs, paired } : name === 'subsampled' ? { name, replicates: flags.splits, paired } : { name, paired };
+  replicateCount(design); // checks the replicate count before any data is read
+  return design;
 }
 
 /**

@@ -87,5 +87,17 @@ describe('cli: score commands', () => {
     }
     assert.match(sslmem(['demo', '--help']).stdout, /--views <n>[\s\S]*?\(default: 32\)/);
     assert.match(sslmem(['score', '--help']).stdout, /--mode <mode>.*anchor/s);
+    assert.match(sslmem(['run', '--help']).stdout, /--design <name>[\s\S]*?"single",\s+"swapped",\s+"pairs",\s+"subsampled",\s+default:\s+"single"/);
+  });
+
+  it('run rejects an unknown design and a bad --pairs before any work', () => {
+    const out = path.join(dir, 'run');
+    const bad = sslmem(['run', '--design', 'triple', '--out', out]);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--design.*triple/s);
+    const pairs = sslmem(['run', '--dataset', 'fashion-mnist-demo', '--design', 'pairs', '--pairs', '1', '--out', out]);
+    assert.notEqual(pairs.status, 0);
+    assert.match(pairs.stderr, /design\.replicates.*1/);
+    assert.ok(!fs.existsSync(path.join(out, 'scores.csv')));
   });
 });

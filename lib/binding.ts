@@ -51,12 +51,24 @@ export interface TorchInfoNative {
   setThreads(threads: number): number;
 }
 
+/** The BLAS libtorch binds (native/torch/blas_info.cc); lib/blas.ts interprets it. */
+export interface BlasInfoNative {
+  blasInfo(): {
+    /** The symbol looked up in libtorch's scope: "sgemm_". */
+    symbol: string;
+    /** The shared object defining it, as the loader opened it (symlinks unresolved); null if none. */
+    object: string | null;
+    /** OpenBLAS's own report when one is loaded: its object, openblas_get_parallel() (0 serial, 1 pthreads, 2 OpenMP), openblas_get_config(). */
+    openblas: { object: string; parallel: number; config?: string } | null;
+  };
+}
+
 export interface DistributedNative {
   distributedSupported: boolean;
   distributedCheck(config: object): Promise<{ rank: number; worldSize: number; allReduceSum: number[]; broadcast: number[] }>;
 }
 
-export type TorchAddon = CommonNative & TorchInfoNative & DistributedNative & TorchNative & EvalNative;
+export type TorchAddon = CommonNative & TorchInfoNative & BlasInfoNative & DistributedNative & TorchNative & EvalNative;
 
 const packageRoot = path.resolve(__dirname, '..', '..');
 

@@ -7,6 +7,8 @@ export * from './errors';
 export * from './tensor';
 export { systemInfo, torchInfo, setTorchThreads } from './system';
 export type { SystemInfo } from './system';
+export { detectBlas, classifyBlas, blasSummary, RECOMMENDED_BLAS_PACKAGE } from './blas';
+export type { BlasKind, BlasThreading, BlasLibrary, BlasReport } from './blas';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';

@@ -1,13 +1,16 @@
 /**
- * What this installation can do: the kernel tier's SIMD backend and threads, and the torch tier's
- * libtorch version, threads and devices (or why it is unavailable).
+ * What this installation can do: the kernel tier's SIMD backend and threads, the torch tier's
+ * libtorch version, threads and devices, and the BLAS libtorch runs on (or why they are unknown).
  */
 import { kernels, KernelCapabilities, torch, TorchInfo } from './binding';
+import { BlasReport, detectBlas } from './blas';
 import { assertInteger } from './validate';
 
 export interface SystemInfo {
   kernels: KernelCapabilities;
   torch: TorchInfo | { available: false; reason: string };
+  /** The BLAS libtorch binds in this process ({@link detectBlas}). */
+  blas: BlasReport;
 }
 
 /** Capabilities of both tiers. Never throws for a missing torch tier: it reports the reason. */
@@ -18,7 +21,7 @@ export function systemInfo(): SystemInfo {
   } catch (error) {
     torchPart = { available: false, reason: (error as Error).message };
   }
-  return { kernels: kernels().capabilities(), torch: torchPart };
+  return { kernels: kernels().capabilities(), torch: torchPart, blas: detectBlas() };
 }
 
 /** libtorch's version and thread settings. Throws ERR_SSLMEM_TORCH_MISSING without the torch tier. */

@@ -9,6 +9,7 @@ namespace sslmem {
 Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
   RegisterCommon(env, exports);
   RegisterTorchInfo(env, exports);
+  RegisterBlasInfo(env, exports);
   RegisterEval(env, exports);
   RegisterEncoder(env, exports);
   RegisterTrain(env, exports);

@@ -6,6 +6,7 @@
 namespace sslmem {
 
 void RegisterTorchInfo(Napi::Env env, Napi::Object exports);  // torch_info.cc
+void RegisterBlasInfo(Napi::Env env, Napi::Object exports);   // blas_info.cc
 void RegisterEval(Napi::Env env, Napi::Object exports);       // eval_binding.cc (linear probe, kNN)
 void RegisterEncoder(Napi::Env env, Napi::Object exports);    // encoder_binding.cc
 void RegisterTrain(Napi::Env env, Napi::Object exports);      // train_binding.cc

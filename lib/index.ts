@@ -9,6 +9,7 @@ export { systemInfo, torchInfo, setTorchThreads } from './system';
 export type { SystemInfo } from './system';
 export { detectBlas, classifyBlas, blasSummary, RECOMMENDED_BLAS_PACKAGE } from './blas';
 export type { BlasKind, BlasThreading, BlasLibrary, BlasReport } from './blas';
+export { REFERENCE_BLAS_WARNING } from './train/blas-warning';
 export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';

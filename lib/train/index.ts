@@ -16,6 +16,7 @@ import { resolvePipeline, validatePipeline } from '../augment';
 import { resolveDistributedConfig } from '../distributed';
 import type { PipelineSpec } from '../augment';
 import { TrainOptions, TrainProgress, validateTrainOptions } from './options';
+import { warnIfReferenceBlas } from './blas-warning';
 
 export * from './options';
 
@@ -38,9 +39,11 @@ export interface TrainResult {
 /**
  * Trains an SSL encoder. Returns when all epochs ran; rejects with an AbortError when `signal`
  * aborts (between steps), with a RangeError/TypeError for invalid options, and with
- * ERR_SSLMEM_CUDA_UNAVAILABLE when `device: 'cuda'` has no GPU.
+ * ERR_SSLMEM_CUDA_UNAVAILABLE when `device: 'cuda'` has no GPU. Warns once per process
+ * (SSLMEM_REFERENCE_BLAS) when libtorch runs on the slow netlib reference BLAS.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
+  warnIfReferenceBlas();
   validateTrainOptions(options);
   const native = torch();
   const sample = options.views ? null : options.images!;

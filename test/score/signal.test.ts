@@ -10,8 +10,10 @@ const FIXTURE = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'fash
  * The memorization signal on real data at a test's budget: the paired single-pair design (f and g
  * share initialization, views and order), the pooled CNN, SimCLR (T 0.2, Adam 1e-3), S_C = S_I =
  * S_E = 64 fixture images (S_E held out of the same split), EPOCHS epochs, 32 views in anchor mode.
- * The calibration that chose it is in docs/scoring.md; what this test measured is printed and
- * recorded there. The asserted thresholds sit well inside what was measured.
+ * The calibration that chose it is in docs/scoring.md. Measured here (2-core EPYC, about 3 minutes):
+ * m(S_C) 0.0245 (se 0.0061), m(S_I) -0.0238 (se 0.0067), m(S_E) -0.0003 (se 0.0063); one-sided Welch
+ * p of S_C above S_I 2.4e-7, above S_E 2.7e-3. The thresholds leave room for other CPUs' rounding,
+ * which changes the training trajectory.
  */
 const PER_GROUP = 64;
 const EPOCHS = 150;
@@ -24,7 +26,7 @@ describe('score: memorization signal on the Fashion-MNIST fixture (torch tier)',
     ds = await loadIdx(path.join(FIXTURE, 'train-1000-images-idx3-ubyte.gz'), path.join(FIXTURE, 'train-1000-labels-idx1-ubyte.gz'));
   });
 
-  it('S_C scores above S_I (one-sided Welch p < 0.001) and above S_E (p < 0.01), with mean m(S_C) > 0 > mean m(S_I)', async () => {
+  it('S_C scores above S_I (one-sided Welch p < 0.001) and above S_E (p < 0.02), with mean m(S_C) > 0 > mean m(S_I)', async () => {
     const manifest = makeSplits({ n: ds.images.shape[0], sizes: { shared: 0, candidates: PER_GROUP, independent: PER_GROUP }, extra: { n: PER_GROUP }, seed: 0, datasetName: ds.name, fingerprint: datasetFingerprint(ds) });
     const result = await runExperiment({
       dataset: ds,
@@ -52,8 +54,8 @@ describe('score: memorization signal on the Fashion-MNIST fixture (torch tier)',
         `p vs S_I ${vs('independent').welch.p.toExponential(2)}, vs S_E ${vs('extra').welch.p.toExponential(2)}; ${(100 * c.significantFraction).toFixed(0)}% of S_C significant\n`,
     );
     assert.ok(vs('independent').welch.p < 0.001, `one-sided Welch p of S_C above S_I: ${vs('independent').welch.p}`);
-    assert.ok(vs('extra').welch.p < 0.01, `one-sided Welch p of S_C above S_E: ${vs('extra').welch.p}`);
-    assert.ok(c.mean > 0 && i.mean < c.mean, `mean m(S_C) ${c.mean}, mean m(S_I) ${i.mean}`);
+    assert.ok(vs('extra').welch.p < 0.02, `one-sided Welch p of S_C above S_E: ${vs('extra').welch.p}`);
+    assert.ok(c.mean > 0 && i.mean < 0, `mean m(S_C) ${c.mean} should be positive and mean m(S_I) ${i.mean} negative`);
     assert.equal(summary.run.design?.name, 'single');
   });
 });

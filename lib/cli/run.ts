@@ -7,6 +7,7 @@ import type { Method, MethodOptions, OptimizerName } from '../train';
 import { assertWritableDirectory, makeSplits, SplitManifest, writeFilesAtomic } from '../score';
 import type { ScoreSummary } from '../score';
 import { DesignName, designNames, DesignOptions, replicateCount, runExperiment } from '../design';
+import { detectBlas } from '../blas';
 import { setTorchThreads } from '../system';
 import { assertOneOf } from '../validate';
 import { addScoringOptions, applyConfig, finishScores, interruptSignal, parsers, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
@@ -161,7 +162,9 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   const total = (Date.now() - started) / 1000;
   const seconds = { ...experiment.seconds, total };
   const summary = finishScores(flags.out, experiment.points, experiment.run, flags, {}, { seconds });
-  writeFilesAtomic(flags.out, { 'timing.json': JSON.stringify(seconds, null, 2) + '\n' });
+  // Where the time went and what it ran on (the BLAS behind libtorch changes training speed ~5x).
+  const blas = detectBlas();
+  writeFilesAtomic(flags.out, { 'timing.json': JSON.stringify({ ...seconds, threads: flags.threads, blas: blas.library === null ? blas : { library: blas.library, kind: blas.kind, threading: blas.threading ?? null } }, null, 2) + '\n' });
   // The visual report (histograms, galleries, per-class bars, typicality under g) closes every run.
   const report = await writeReport(flags.out, { dataset, extraDataset });
   if (!flags.json) {
@@ -173,7 +176,7 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
       process.stdout.write(`Between replicates (${experiment.design.replicates}): m(${c.a}) - m(${c.b}) = ${c.estimate.toFixed(4)} (se ${c.se.toFixed(4)}, t ${c.t.toFixed(2)}, df ${c.df}, p ${formatP(c.p)})\n`);
     }
     process.stdout.write(`Report: ${report.html}\n`);
-    process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(seconds.train)}, scoring ${formatSeconds(seconds.score)}).\n`);
+    process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(seconds.train)}, scoring ${formatSeconds(seconds.score)}; BLAS ${blas.library === null ? 'unknown' : `${blas.kind}${blas.threading ? ` ${blas.threading}` : ''}`}).\n`);
   }
   return { out: path.resolve(flags.out), manifest, summary, seconds };
 }

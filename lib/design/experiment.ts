@@ -14,7 +14,8 @@ import type { Architecture } from '../encoder/description';
 import type { PipelineSpec } from '../augment';
 import { train, Method, MethodOptions, OptimizerOptions } from '../train';
 import { scoreManifest, ScoreManifestOptions } from '../score/manifest-scoring';
-import type { SplitManifest } from '../score/splits';
+import { SplitManifest, validateManifest } from '../score/splits';
+import { assertAbortSignal, assertFunction, assertObject } from '../validate';
 import type { PointScore, ScoreRunInfo } from '../score/summary';
 import { studentTSurvival } from '../score/distributions';
 import { mean, variance } from '../score/stats';
@@ -98,7 +99,13 @@ export interface ExperimentResult {
 
 /** Trains and scores a design's replicates, one at a time (two encoders in memory at once). */
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
-  const { dataset, extraDataset, manifest } = options;
+  assertObject('options', options);
+  assertObject('options.dataset', options.dataset);
+  assertObject('options.training', options.training);
+  if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
+  if (options.signal !== undefined) assertAbortSignal('options.signal', options.signal);
+  const manifest = validateManifest(options.manifest, 'options.manifest');
+  const { dataset, extraDataset } = options;
   const design = options.design ?? { name: 'single' };
   const seed = options.seed ?? manifest.seed;
   const plan = planDesign(manifest, design, seed);

@@ -99,4 +99,12 @@ describe('runExperiment: designs end to end (torch tier)', function () {
     assert.deepEqual(single.design.encoders.map((e) => e.name), ['f', 'g']);
     assert.equal(single.points[0].df, single.points[0].count - 1);
   });
+
+  it('bad options are rejected naming the argument, before any training', async () => {
+    await assert.rejects(runExperiment(null as never), /options/);
+    await assert.rejects(runExperiment({ ...base(path.join(tmp, 'bad')), manifest: { ...manifest, seed: -1 } }), /options\.manifest\.seed/);
+    await assert.rejects(runExperiment({ ...base(path.join(tmp, 'bad')), design: { name: 'pairs', replicates: 1 } }), /design\.replicates/);
+    await assert.rejects(runExperiment({ ...base(path.join(tmp, 'bad')), design: { name: 'triple' as never } }), /design\.name/);
+    assert.ok(!fs.existsSync(path.join(tmp, 'bad')));
+  });
 });

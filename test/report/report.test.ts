@@ -89,6 +89,20 @@ describe('report/writeReport', function () {
     assert.deepEqual(fs.readdirSync(run).filter((f) => f.includes('.tmp')), []);
   });
 
+  it('names the design and its design-level estimates (or says none was recorded)', async () => {
+    const run = path.join(dir, 'design');
+    writeSyntheticRun(run);
+    const file = path.join(run, 'summary.json');
+    const summary = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const before = fs.readFileSync((await writeReport(run)).html, 'utf8');
+    assert.match(before, /Design: one pair of encoders \(not recorded\)/);
+    summary.run.design = { name: 'swapped', replicates: 2, standardError: 'view noise of the two pairs', offsetFree: { estimate: 0.01812, se: 0.0019, t: 9.75, df: 250, p: 1.4e-19 } };
+    fs.writeFileSync(file, JSON.stringify(summary));
+    const html = fs.readFileSync((await writeReport(run)).html, 'utf8');
+    assert.match(html, /Design: <b>swapped<\/b>, 2 replicates/);
+    assert.match(html, /Offset-free estimate[^<]*0\.0181 \(se 0\.0019, t 9\.75, one-sided p 1\.4e-19\)/);
+  });
+
   it('still writes the report, saying why, when the run\'s g cannot give typicality', async () => {
     const run = path.join(dir, 'badg');
     writeSyntheticRun(run);

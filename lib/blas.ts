@@ -1,8 +1,8 @@
 /**
  * Which BLAS libtorch's matrix products run on in this process. Debian's libtorch links
  * libblas.so.3, and the alternatives system points that at the netlib reference BLAS (what a
- * fresh Debian 12 gets), OpenBLAS, BLIS, ATLAS or MKL: training here is about 5x slower on the
- * reference one (bench/RESULTS.md, "BLAS"). The answer comes from the loaded objects: the torch
+ * fresh Debian 12 gets), OpenBLAS, BLIS, ATLAS or MKL: a training step here takes about 3.5x as
+ * long on the reference one (bench/RESULTS.md, "BLAS"). The answer comes from the loaded objects: the torch
  * tier reports the shared object that defines `sgemm_` where libtorch's own references bind
  * (native/torch/blas_info.cc); this module resolves the alternatives symlinks and names it.
  */
@@ -44,7 +44,7 @@ export const RECOMMENDED_BLAS_PACKAGE = 'libopenblas0-openmp';
 
 /** What running on the reference BLAS costs and how to leave it (sslmem info and train's warning say it). */
 export const REFERENCE_BLAS_ADVICE =
-  `training is about 5x slower than on OpenBLAS; install it with "apt-get install ${RECOMMENDED_BLAS_PACKAGE}" (scripts/setup.sh does)`;
+  `a training step takes about 3.5x as long as on OpenBLAS; install it with "apt-get install ${RECOMMENDED_BLAS_PACKAGE}" (scripts/setup.sh does)`;
 
 // Debian installs each BLAS that provides libblas.so.3 in its own directory under the multiarch
 // library directory: blas/ (netlib reference), openblas-pthread/, blis-openmp/, atlas/, ...

@@ -8,10 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 # libtorch-dev: the torch tier (libgloo-dev: its distributed training over c10d Gloo). python3-torchvision: the oracle tests and benchmarks compare with.
 # dataset-fashion-mnist: the real data set. chromium: renders the HTML report in its test.
 # libopenblas0-openmp: libtorch links libblas.so.3, which a fresh Debian 12 points at the netlib
-# reference BLAS: a 512x50176x512 matmul takes 10 s there against 0.4 s on OpenBLAS, and training
-# is ~5x slower. The OpenMP build rather than the pthreads one: it runs in libtorch's own OpenMP
-# threads, so sslmem's `threads` bounds it, where the pthreads build starts a pool of one thread
-# per core even at threads 1; their speed was the same here (bench/RESULTS.md, "BLAS").
+# reference BLAS: a 512x50176x512 matmul took 11.6 s there against 0.4 s on OpenBLAS, a SimCLR step
+# of small-cnn 3.5x as long. The OpenMP build rather than the pthreads one: it runs in libtorch's own
+# OpenMP threads, so sslmem's `threads` bounds it, where the pthreads build starts a pool of its own
+# even at threads 1; their speed was the same here (bench/RESULTS.md, "BLAS").
 packages=(g++ make cmake libtorch-dev libgloo-dev libopenblas0-openmp python3-torch python3-torchvision dataset-fashion-mnist chromium)
 missing=()
 for p in "${packages[@]}"; do

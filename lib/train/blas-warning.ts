@@ -1,7 +1,7 @@
 /**
  * train()'s once-per-process warning when libtorch runs on the netlib reference BLAS (what a fresh
- * Debian 12 gets for libblas.so.3): training then works, only about 5x slower (STYLE.md rule 7: no
- * silent slow path).
+ * Debian 12 gets for libblas.so.3): training then works, only each step takes about 3.5x as long
+ * (STYLE.md rule 7: no silent slow path).
  */
 import { BlasReport, detectBlas, REFERENCE_BLAS_ADVICE } from '../blas';
 

@@ -8,7 +8,7 @@ error come from d = ||f(x')/|f(x')| - f(x'')/|f(x'')|||. Batched like a careful 
 views of `--batch` points are stacked and embedded in one no-grad forward per encoder.
 
 Usage: reference_score.py --f f.pt --g g.pt --images images.npy --pipeline spec.json --views 16
-       --threads 2 --batch 64   -> prints JSON {"points": N, "seconds": s, "pointsPerSecond": r}
+       --threads 2 --batch 64   -> prints JSON {"points": N, "seconds": s, "pointsPerSecond": r, "blas": [mapped BLAS objects]}
 """
 import argparse
 import json
@@ -18,6 +18,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torchvision import transforms as T
+
+from blas_matmul import loaded_blas
 
 
 def view_transform(spec, size):
@@ -92,7 +94,8 @@ def main():
                 results.append(torch.stack([df.double().mean(1), dg.double().mean(1), diff.mean(1), diff.std(1) / (args.views - 1) ** 0.5], 1))
         torch.cat(results)
         best = min(best, time.perf_counter() - start)
-    print(json.dumps({"points": int(n), "seconds": best, "pointsPerSecond": n / best, "threads": args.threads, "views": args.views}))
+    print(json.dumps({"points": int(n), "seconds": best, "pointsPerSecond": n / best, "threads": args.threads, "views": args.views,
+                      "blas": loaded_blas()}))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import { loadIdx } from '../lib/data';
 import { Encoder } from '../lib/encoder';
 import { score } from '../lib/score';
 import { setTorchThreads, systemInfo } from '../lib/system';
+import { blasSummary } from '../lib/blas';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = path.join(__dirname, '..', '..');
@@ -66,10 +67,12 @@ async function main(): Promise<void> {
     const info = systemInfo();
     const lines: string[] = [];
     lines.push(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} hardware threads; kernels SIMD ${info.kernels.simd}; libtorch ${'torchVersion' in info.torch ? info.torch.torchVersion : 'n/a'}.`);
+    lines.push(`BLAS: sslmem's libtorch ${blasSummary(info.blas)}; the PyTorch reference's is in the BLAS line below the table.`);
     lines.push(`Workload: ${points} Fashion-MNIST points (28x28x1), anchor mode, pipeline 'sslmem-scoring' (${JSON.stringify(pipeline.views[pipeline.views.length - 1])}), two TorchScript small-CNN encoders (conv-flatten-512), ${threads} threads for both.`);
     lines.push('');
     lines.push('| views | sslmem points/s | PyTorch + torchvision points/s | speed-up | forward passes alone, points/s | forward share of sslmem time |');
     lines.push('|---:|---:|---:|---:|---:|---:|');
+    let referenceBlas = '';
     for (const views of viewsList) {
       const bench = new Bench({ iterations: 3, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
       bench.add(`sslmem V=${views}`, async () => {
@@ -94,10 +97,13 @@ async function main(): Promise<void> {
       const ours = points / (ms / 1000);
       const ref = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'reference_score.py'), '--f', path.join(dir, 'f.pt'), '--g', path.join(dir, 'g.pt'), '--images', npy, '--pipeline', specFile, '--views', String(views), '--threads', String(threads), '--batch', '64', '--repeat', '2'], { encoding: 'utf8' });
       if (ref.status !== 0) throw new Error(`the PyTorch reference failed: ${ref.stderr}`);
-      const theirs = (JSON.parse(ref.stdout.trim().split('\n').pop()!) as { pointsPerSecond: number }).pointsPerSecond;
+      const reference = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { pointsPerSecond: number; blas: string[] };
+      const theirs = reference.pointsPerSecond;
+      referenceBlas = reference.blas.join(' + ');
       lines.push(`| ${views} | ${ours.toFixed(1)} | ${theirs.toFixed(1)} | ${(ours / theirs).toFixed(2)}x | ${(points / (forwardMs / 1000)).toFixed(1)} | ${((100 * forwardMs) / ms).toFixed(0)}% |`);
       process.stdout.write(lines[lines.length - 1] + '\n');
     }
+    lines.push('', `BLAS of the PyTorch reference (${PYTHON}, objects mapped): ${referenceBlas}.`);
     f.dispose();
     g.dispose();
     const text = lines.join('\n') + '\n';

@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { systemInfo, train } from '../lib';
+import { blasSummary, systemInfo, train } from '../lib';
 import type { TrainOptions } from '../lib';
 
 function arg(name: string, fallback: number): number {
@@ -26,9 +26,17 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Step times (ms) of one sslmem training run, warm-up steps dropped. */
-async function sslmemStepTimes(options: Omit<TrainOptions, 'encoder' | 'method' | 'epochs' | 'seed'>, batch: number): Promise<number[]> {
+/**
+ * Step times (ms) of one sslmem training run, warm-up steps dropped, and the process's CPU time
+ * over wall time for the whole run (the cores kept busy, spinning BLAS or OpenMP threads included).
+ */
+async function sslmemStepTimes(
+  options: Omit<TrainOptions, 'encoder' | 'method' | 'epochs' | 'seed'>,
+  batch: number,
+): Promise<{ times: number[]; cpuPerWall: number }> {
   const times: number[] = [];
+  const cpu = process.cpuUsage();
+  const start = performance.now();
   const result = await train({
     ...options,
     encoder: { architecture: 'small-cnn', width: arg('width', 1) },
@@ -40,7 +48,8 @@ async function sslmemStepTimes(options: Omit<TrainOptions, 'encoder' | 'method' 
     onProgress: (p) => times.push((1000 * batch) / p.imagesPerSecond),
   });
   result.encoder.dispose();
-  return times.slice(3);
+  const used = process.cpuUsage(cpu);
+  return { times: times.slice(3), cpuPerWall: (used.user + used.system) / 1000 / (performance.now() - start) };
 }
 
 async function main(): Promise<void> {
@@ -51,6 +60,7 @@ async function main(): Promise<void> {
   const width = arg('width', 1);
   const info = systemInfo();
   console.log(`machine: ${os.cpus()[0].model}, ${os.availableParallelism()} threads; kernels ${JSON.stringify(info.kernels)}`);
+  console.log(`BLAS (sslmem's libtorch): ${blasSummary(info.blas)}`);
   console.log(`batch ${batch}, threads ${threads}, ${steps} timed steps, small-cnn width ${width}, 28x28x1`);
   const n = batch * (steps + 3);
   const views = { data: new Float32Array(n * 2 * 784).map(() => Math.random() * 2 - 1), shape: [n, 2, 1, 28, 28] };
@@ -67,14 +77,19 @@ async function main(): Promise<void> {
       encoding: 'utf8',
     });
     if (py.status !== 0) throw new Error(py.stderr);
-    const round = JSON.parse(py.stdout) as { times_ms: number[]; torch: string };
+    const round = JSON.parse(py.stdout) as { times_ms: number[]; torch: string; blas: string[]; cpu_per_wall: number };
+    if (r === 0) console.log(`BLAS (PyTorch, objects mapped): ${round.blas.join(' + ')}`);
     torchVersion = round.torch;
     pyTimes.push(...round.times_ms);
     const readyRound = await sslmemStepTimes({ views, batchSize: batch, threads }, batch);
     const augmentedRound = await sslmemStepTimes({ images, pipeline: 'grayscale-28', batchSize: batch, threads }, batch);
-    ready.push(...readyRound);
-    augmented.push(...augmentedRound);
-    console.log(`round ${r + 1}: PyTorch ${median(round.times_ms).toFixed(1)} ms, sslmem ready-made ${median(readyRound).toFixed(1)} ms, with augmentation ${median(augmentedRound).toFixed(1)} ms`);
+    ready.push(...readyRound.times);
+    augmented.push(...augmentedRound.times);
+    console.log(
+      `round ${r + 1}: PyTorch ${median(round.times_ms).toFixed(1)} ms (CPU/wall ${round.cpu_per_wall}), ` +
+        `sslmem ready-made ${median(readyRound.times).toFixed(1)} ms (${readyRound.cpuPerWall.toFixed(2)}), ` +
+        `with augmentation ${median(augmentedRound.times).toFixed(1)} ms (${augmentedRound.cpuPerWall.toFixed(2)})`,
+    );
   }
   const theirs = median(pyTimes);
   const ours = median(ready);

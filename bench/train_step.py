@@ -2,7 +2,9 @@
 """PyTorch peer of bench/train-step.ts: median time of one SimCLR training step of the same
 small-cnn backbone + projector (Linear-BN-ReLU-Linear), batch and thread count as sslmem.
 
-usage: train_step.py BATCH THREADS STEPS WIDTH   -> prints {"median_ms", "times_ms" (after 3 warm-up steps), "torch"}
+usage: train_step.py BATCH THREADS STEPS WIDTH   -> prints {"median_ms", "times_ms" (after 3 warm-up steps), "torch",
+    "blas" (the BLAS objects mapped: blas_matmul.loaded_blas), "cpu_per_wall" (process CPU time over wall
+    time of the timed steps: the cores kept busy, spinning included)}
 """
 import json
 import statistics
@@ -12,6 +14,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from blas_matmul import loaded_blas
 
 
 def conv_bn_relu(cin, cout, stride):
@@ -50,7 +54,9 @@ def main():
     opt = torch.optim.SGD([{'params': decay, 'weight_decay': 5e-4}, {'params': no_decay, 'weight_decay': 0}], lr=0.06, momentum=0.9)
     views = torch.randn(batch, 2, 1, 28, 28)
     times = []
-    for _ in range(steps + 3):
+    for step in range(steps + 3):
+        if step == 3:
+            cpu_start = time.process_time()
         start = time.perf_counter()
         x1, x2 = views[:, 0], views[:, 1]
         loss = nt_xent(projector(backbone(x1)), projector(backbone(x2)), 0.5)
@@ -59,7 +65,9 @@ def main():
         opt.step()
         loss.item()
         times.append((time.perf_counter() - start) * 1000)
-    print(json.dumps({'median_ms': statistics.median(times[3:]), 'times_ms': times[3:], 'torch': torch.__version__}))
+    cpu_per_wall = (time.process_time() - cpu_start) * 1000 / sum(times[3:])
+    print(json.dumps({'median_ms': statistics.median(times[3:]), 'times_ms': times[3:], 'torch': torch.__version__, 'blas': loaded_blas(),
+                      'cpu_per_wall': round(cpu_per_wall, 2)}))
 
 
 if __name__ == '__main__':

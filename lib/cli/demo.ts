@@ -35,7 +35,7 @@ export const DEMO_DEFAULTS: Partial<RunFlags> = {
 export function registerDemo(program: Command): void {
   const cmd = program
     .command('demo')
-    .description('run the whole SSLMem experiment on the Fashion-MNIST subset shipped with sslmem (pooled CNN, SimCLR, paired f and g; about 4 minutes on 2 cores)');
+    .description('run the whole SSLMem experiment on the Fashion-MNIST subset shipped with sslmem (pooled CNN, SimCLR, paired f and g; under 3 minutes on 2 free cores)');
   addRunOptions(cmd, DEMO_DEFAULTS).action(async (raw: RunFlags) => {
     await runFromFlags(applyConfig(cmd, raw));
   });

@@ -12,6 +12,7 @@ import { outOfRange } from '../errors';
 import { parseScoresCsv } from '../report/rundir';
 import { optimizers } from '../train/options';
 import { assertOneOf } from '../validate';
+import { integers } from './score-common';
 
 interface RemovalFlags {
   dataset: string;
@@ -41,14 +42,6 @@ function positiveNumber(flag: string, text: string): number {
   const v = Number(text);
   if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw outOfRange(flag, 'a positive number', text, true);
   return v;
-}
-
-function integers(flag: string, text: string, min: number): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  values.forEach((v) => {
-    if (!Number.isInteger(v) || v < min) throw outOfRange(flag, `comma-separated integers >= ${min}`, text, true);
-  });
-  return values;
 }
 
 function integer(flag: string, text: string, min: number): number {

@@ -10,7 +10,7 @@ import { DesignName, designNames, DesignOptions, replicateCount, runExperiment }
 import { detectBlas } from '../blas';
 import { setTorchThreads } from '../system';
 import { assertOneOf } from '../validate';
-import { addScoringOptions, applyConfig, finishScores, interruptSignal, parsers, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
+import { addScoringOptions, applyConfig, finishScores, integers, interruptSignal, parsers, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
 import { formatSeconds, ProgressBar } from './progress';
 
 /** Everything `sslmem run` (and `demo`) does, as flags. */
@@ -102,6 +102,11 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   const say = (text: string) => ui && process.stderr.write(text + '\n');
   assertWritableDirectory(flags.out);
   const design = designFromFlags(flags);
+  const methodOptions: MethodOptions = {
+    ...(flags.method === 'simclr' ? { temperature: flags.temperature } : {}),
+    ...(flags.projector ? { projectorDims: integers('--projector', flags.projector, 1) } : {}),
+    ...(flags.projectorBn === false ? { projectorBatchNorm: false } : {}),
+  };
   if (flags.threads) setTorchThreads(flags.threads);
   const signal = interruptSignal();
   const dataset = await openDataset(flags.dataset, { split: flags.split as 'train' | 'test' });
@@ -120,11 +125,6 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
 
   const channels = dataset.images.shape[3];
   const trainPipeline = (readPipelineOption(flags.trainPipeline) ?? (channels === 1 ? 'grayscale-28' : 'simclr-cifar')) as string;
-  const methodOptions: MethodOptions = {
-    ...(flags.method === 'simclr' ? { temperature: flags.temperature } : {}),
-    ...(flags.projector ? { projectorDims: parseDims(flags.projector) } : {}),
-    ...(flags.projectorBn === false ? { projectorBatchNorm: false } : {}),
-  };
   let bar: ProgressBar | undefined;
   let barKey = '';
   const experiment = await runExperiment({
@@ -183,14 +183,6 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
 
 function formatP(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
-}
-
-function parseDims(text: string): number[] {
-  const dims = text.split(',').map((v) => Number(v.trim()));
-  dims.forEach((d, i) => {
-    if (!Number.isInteger(d) || d < 1) throw new RangeError(`Expected positive integers for --projector[${i}] but received "${text}"`);
-  });
-  return dims;
 }
 
 /** `sslmem run`: splits, trains f and g, scores, writes everything. */

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { Encoder } from '../encoder';
-import { ErrorCodes, SslmemError } from '../errors';
+import { ErrorCodes, outOfRange, SslmemError } from '../errors';
 import { finalizeScores, PointScore, ScoreRunInfo, summaryText, writeScoreOutputs } from '../score';
 import type { ScoreMode } from '../score';
 import { ProgressBar } from './progress';
@@ -41,6 +41,15 @@ const float = (value: string) => {
   return n;
 };
 export const parsers = { int, float };
+
+/** A comma-separated list of integers >= min given for `flag` (e.g. "--sizes 0,300"), or a RangeError naming the flag. */
+export function integers(flag: string, text: string, min: number): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  values.forEach((v) => {
+    if (!Number.isInteger(v) || v < min) throw outOfRange(flag, `comma-separated integers >= ${min}`, text, true);
+  });
+  return values;
+}
 
 /** Adds the scoring options (with defaults in the help) to a command. */
 export function addScoringOptions(cmd: Command, defaults: { views?: number } = {}): Command {

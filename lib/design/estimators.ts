@@ -8,7 +8,8 @@
  * point (views are keyed by the point's dataset index), so pair scores of one point are paired.
  */
 import { outOfRange } from '../errors';
-import { mean, variance } from '../score/stats';
+import { studentTSurvival } from '../score/distributions';
+import { mean, variance, welchTTest } from '../score/stats';
 
 /** One (f, g) pair's scores of N points, aligned by position. */
 export interface PairScores {
@@ -138,15 +139,14 @@ export interface DesignEstimate {
  * constant within the group, so it is not in the spread, and it cancels in the estimate) and
  * Welch–Satterthwaite degrees of freedom.
  */
-export function swappedEstimate(candidates: ArrayLike<number>, independent: ArrayLike<number>, survival: (t: number, df: number) => number): DesignEstimate {
+export function swappedEstimate(candidates: ArrayLike<number>, independent: ArrayLike<number>): DesignEstimate {
   if (candidates.length < 2 || independent.length < 2) throw outOfRange('groups', 'at least 2 points in S_C and in S_I', `${candidates.length} and ${independent.length}`);
-  const a = variance(candidates) / candidates.length;
-  const b = variance(independent) / independent.length;
-  const estimate = (mean(candidates) + mean(independent)) / 2;
-  const se = Math.sqrt(a + b) / 2;
-  const df = (a + b) ** 2 / (a ** 2 / (candidates.length - 1) + b ** 2 / (independent.length - 1));
+  // Welch's test of the two groups has exactly this error (halved) and these degrees of freedom.
+  const welch = welchTTest(candidates, independent);
+  const estimate = (welch.meanA + welch.meanB) / 2;
+  const se = welch.se / 2;
   const t = estimate / se;
-  return { estimate, se, df, t, p: survival(t, df) };
+  return { estimate, se, df: welch.df, t, p: studentTSurvival(t, welch.df) };
 }
 
 /**

@@ -18,7 +18,7 @@ import { SplitManifest, validateManifest } from '../score/splits';
 import { assertAbortSignal, assertFunction, assertObject } from '../validate';
 import type { PointScore, ScoreRunInfo } from '../score/summary';
 import { studentTSurvival } from '../score/distributions';
-import { mean, variance } from '../score/stats';
+import { mean, oneSampleTTest } from '../score/stats';
 import { combineReplicates, combineSwapped, CombinedScores, DesignEstimate, orientSplit, PairScores, swappedEstimate } from './estimators';
 import { DesignName, DesignOptions, planDesign, PlannedReplicate, pseudoHalf } from './plan';
 
@@ -158,9 +158,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     }
   }
   const points = scored!.points;
-  const combined = combine(plan.design, plan.replicates, points, scores);
+  const perReplicate = oriented(plan.design, plan.replicates, points, scores);
+  const combined = combine(plan.design, points, perReplicate);
   const out: PointScore[] = points.map((p, i) => ({ ...p, lossF: combined.lossF[i], lossG: combined.lossG[i], m: combined.m[i], se: combined.se[i], count: combined.count[i], df: combined.df[i] }));
-  const info = describeDesign(plan.design, plan.paired, plan.replicates, encoders, points, oriented(plan.design, plan.replicates, points, scores), out);
+  const info = describeDesign(plan.design, plan.paired, plan.replicates, encoders, points, perReplicate, out);
   const run: ScoreRunInfo = { ...scored!.run, design: info };
   return { points: out, run, design: info, seconds: { train: trainSeconds, score: scoreSeconds } };
 }
@@ -217,12 +218,13 @@ function oriented(design: DesignName, replicates: readonly PlannedReplicate[], p
   });
 }
 
-function combine(design: DesignName, replicates: readonly PlannedReplicate[], points: readonly PointScore[], scores: readonly PairScores[]): CombinedScores {
+/** One score per point from the replicates' (oriented) scores, as the design combines them. */
+function combine(design: DesignName, points: readonly PointScore[], perReplicate: readonly PairScores[]): CombinedScores {
   if (design === 'swapped') {
     const role = points.map((p) => (p.group === 'candidates' ? 'candidate' : p.group === 'independent' ? 'independent' : 'control') as 'candidate' | 'independent' | 'control');
-    return combineSwapped(scores[0], scores[1], role);
+    return combineSwapped(perReplicate[0], perReplicate[1], role);
   }
-  return combineReplicates(oriented(design, replicates, points, scores));
+  return combineReplicates(perReplicate);
 }
 
 const STANDARD_ERRORS: Record<DesignName, string> = {
@@ -247,7 +249,7 @@ function describeDesign(
   const info: DesignInfo = { name: design, replicates: replicates.length, paired, encoders, replicateGroupMeans, standardError: STANDARD_ERRORS[design] };
   if (design === 'swapped') {
     const values = (group: string) => membersOf(group).map((i) => combined[i].m);
-    if (values('candidates').length >= 2 && values('independent').length >= 2) info.offsetFree = swappedEstimate(values('candidates'), values('independent'), studentTSurvival);
+    if (values('candidates').length >= 2 && values('independent').length >= 2) info.offsetFree = swappedEstimate(values('candidates'), values('independent'));
   }
   if (perReplicate.length >= 2 && design !== 'swapped') {
     const reference = design === 'subsampled' ? null : 'candidates';
@@ -256,12 +258,9 @@ function describeDesign(
       ? groups.filter((g) => g !== reference && groups.includes(reference)).map((g) => [reference, g])
       : groups.filter((g) => g !== 'extra' && groups.includes('extra')).map((g) => [g, 'extra']);
     for (const [a, b] of pairsToTest) {
-      const d = replicateGroupMeans.map((means) => means[a] - means[b]);
-      const k = d.length;
-      const estimate = mean(d);
-      const se = Math.sqrt(variance(d) / k);
-      const t = estimate / se;
-      contrasts.push({ a, b, estimate, se, df: k - 1, t, p: studentTSurvival(t, k - 1) });
+      // A one-sample t-test over the replicates' contrasts, one-sided (a above b).
+      const test = oneSampleTTest(replicateGroupMeans.map((means) => means[a] - means[b]));
+      contrasts.push({ a, b, estimate: test.mean, se: test.se, df: test.df, t: test.t, p: studentTSurvival(test.t, test.df) });
     }
     info.betweenReplicates = contrasts;
   }

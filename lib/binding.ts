@@ -51,7 +51,7 @@ export interface TorchInfoNative {
   setThreads(threads: number): number;
 }
 
-/** The BLAS libtorch binds (native/torch/blas_info.cc); lib/blas.ts interprets it. */
+/** The BLAS libtorch binds (native/addon/torch/blas_info.cc); lib/blas.ts interprets it. */
 export interface BlasInfoNative {
   blasInfo(): {
     /** The symbol looked up in libtorch's scope: "sgemm_". */

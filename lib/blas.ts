@@ -4,7 +4,7 @@
  * fresh Debian 12 gets), OpenBLAS, BLIS, ATLAS or MKL: a training step here takes about 3.5x as
  * long on the reference one (bench/RESULTS.md, "BLAS"). The answer comes from the loaded objects:
  * the torch tier reports the shared object that defines `sgemm_` where libtorch's own references
- * bind (native/torch/blas_info.cc); this module resolves the alternatives symlinks and names it.
+ * bind (native/addon/torch/blas_info.cc); this module resolves the alternatives symlinks and names it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

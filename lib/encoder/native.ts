@@ -1,7 +1,7 @@
-/** Raw native functions of the torch tier (encoders, training, evaluation): native/torch/*_binding.cc. */
+/** Raw native functions of the torch tier (encoders, training, evaluation): native/addon/torch/*_binding.cc. */
 import type { Tensor } from '../tensor';
 
-/** A native encoder handle (native/torch/encoder_binding.cc). */
+/** A native encoder handle (native/addon/torch/encoder_binding.cc). */
 export interface EncoderHandle {
   embedViews(views: Tensor<Float32Array>, options: { batchSize: number; cancel?: Int32Array }): Promise<Tensor<Float32Array>>;
   embedImages(

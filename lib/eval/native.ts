@@ -1,4 +1,4 @@
-/** Raw native functions of the downstream evaluation (native/torch/eval_binding.cc). */
+/** Raw native functions of the downstream evaluation (native/addon/torch/eval_binding.cc). */
 import type { Tensor } from '../tensor';
 
 export interface NativeProbeResult {

@@ -7,18 +7,18 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../addon/args.h"
-#include "../addon/promise_worker.h"
+#include "../args.h"
+#include "../promise_worker.h"
 #include "distributed_binding.h"
 #include "encoder_binding.h"
-#include "lars.h"
-#include "losses.h"
-#include "schedule.h"
+#include "../../torch/lars.h"
+#include "../../torch/losses.h"
+#include "../../torch/schedule.h"
 #include "torch_registry.h"
-#include "train_loop.h"
+#include "../../torch/train_loop.h"
 
-#include "../addon/augment_spec.h"
-#include "../kernels/augment.h"
+#include "../augment_spec.h"
+#include "../../kernels/augment.h"
 
 namespace sslmem {
 

@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "../addon/args.h"
-#include "../addon/promise_worker.h"
+#include "../args.h"
+#include "../promise_worker.h"
 #include "torch_registry.h"
 
 namespace sslmem {

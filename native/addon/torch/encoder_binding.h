@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "encoder_state.h"
+#include "../../torch/encoder_state.h"
 
 namespace sslmem {
 

@@ -8,10 +8,10 @@
 #include <memory>
 #include <vector>
 
-#include "../addon/args.h"
-#include "../addon/promise_worker.h"
-#include "knn_eval.h"
-#include "probe.h"
+#include "../args.h"
+#include "../promise_worker.h"
+#include "../../torch/knn_eval.h"
+#include "../../torch/probe.h"
 #include "torch_registry.h"
 
 namespace sslmem {

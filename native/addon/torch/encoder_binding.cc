@@ -6,10 +6,10 @@
 
 #include <torch/torch.h>
 
-#include "../addon/args.h"
-#include "../addon/promise_worker.h"
-#include "checkpoint.h"
-#include "embed.h"
+#include "../args.h"
+#include "../promise_worker.h"
+#include "../../torch/checkpoint.h"
+#include "../../torch/embed.h"
 #include "torch_registry.h"
 
 namespace sslmem {

@@ -1,7 +1,7 @@
 // Entry point of the torch tier addon (sslmem_torch.node): kernel functions plus libtorch work.
 #include <napi.h>
 
-#include "../addon/registry.h"
+#include "../registry.h"
 #include "torch_registry.h"
 
 namespace sslmem {

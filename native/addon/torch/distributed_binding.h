@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "distributed.h"
+#include "../../torch/distributed.h"
 
 namespace sslmem {
 

@@ -6,9 +6,9 @@
 
 #include <cstdlib>
 
-#include "../addon/args.h"
-#include "../addon/promise_worker.h"
-#include "../kernels/parallel.h"
+#include "../args.h"
+#include "../promise_worker.h"
+#include "../../kernels/parallel.h"
 #include "torch_registry.h"
 
 namespace sslmem {

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <string>
 
-#include "encoders.h"
+#include "encoders/encoder.h"
 
 namespace sslmem {
 

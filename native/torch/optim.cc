@@ -15,6 +15,12 @@ double cosine_warmup_lr(double base_lr, int64_t step, int64_t warmup_steps, int6
   return base_lr * (1.0 + std::cos(pi * progress)) / 2.0;
 }
 
+double byol_momentum(double tau_base, int64_t step, int64_t total_steps) {
+  if (total_steps <= 0) return tau_base;
+  const double pi = 3.14159265358979323846;
+  return 1.0 - (1.0 - tau_base) * (std::cos(pi * static_cast<double>(step) / static_cast<double>(total_steps)) + 1.0) / 2.0;
+}
+
 void LarsOptions::serialize(torch::serialize::InputArchive& archive) {
   _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(double, lr);
   _TORCH_OPTIM_DESERIALIZE_TORCH_ARG(double, momentum);

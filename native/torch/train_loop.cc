@@ -8,26 +8,12 @@
 #include <sstream>
 
 #include "../kernels/errors.h"
-#include "checkpoint.h"
 #include "embed.h"
-#include "heads.h"
-#include "lars.h"
 #include "schedule.h"
+#include "train_networks.h"
+#include "train_state.h"
 
 namespace sslmem {
-
-std::vector<int64_t> default_projector_dims(const std::string& method) {
-  if (method == "simclr") return {512, 128};           // SimCLR CIFAR: 2-layer MLP, 128-d output
-  if (method == "byol") return {4096, 256};            // BYOL: 4096 hidden, 256 out
-  if (method == "simsiam") return {2048, 2048, 2048};  // SimSiam: 3 layers of 2048, BN on the output
-  return {8192, 8192, 8192};                           // VICReg: expander 8192-8192-8192
-}
-
-std::vector<int64_t> default_predictor_dims(const std::string& method) {
-  if (method == "byol") return {4096, 256};
-  if (method == "simsiam") return {512, 2048};  // SimSiam's bottleneck predictor
-  return {};
-}
 
 std::string description_with_progress(const std::string& base, int64_t epoch, const std::vector<double>& losses) {
   std::ostringstream out;
@@ -73,115 +59,6 @@ std::vector<int64_t> epoch_order(const std::vector<int64_t>& keys, uint64_t seed
 }
 
 namespace {
-
-// The networks one method trains (and BYOL's momentum target).
-struct Networks {
-  std::shared_ptr<BackboneImpl> backbone;
-  MlpHead projector{nullptr};
-  MlpHead predictor{nullptr};
-  std::shared_ptr<BackboneImpl> target_backbone;
-  MlpHead target_projector{nullptr};
-
-  std::vector<torch::Tensor> trainable() const {
-    std::vector<torch::Tensor> out = backbone->parameters();
-    for (auto& p : projector->parameters()) out.push_back(p);
-    if (!predictor.is_empty()) {
-      for (auto& p : predictor->parameters()) out.push_back(p);
-    }
-    return out;
-  }
-  void set_train(bool on) {
-    backbone->train(on);
-    projector->train(on);
-    if (!predictor.is_empty()) predictor->train(on);
-    if (target_backbone) {
-      target_backbone->train(on);
-      target_projector->train(on);
-    }
-  }
-};
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<torch::Tensor>& params) {
-  auto [decay, no_decay] = split_decay_groups(params);
-  using torch::optim::OptimizerParamGroup;
-  if (c.optimizer == "sgd") {
-    auto base = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
-    auto plain = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(0);
-    return std::make_unique<torch::optim::SGD>(
-        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::SGDOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::SGDOptions>(plain))}, base);
-  }
-  if (c.optimizer == "adam" || c.optimizer == "adamw") {
-    if (c.optimizer == "adam") {
-      auto base = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
-      auto plain = torch::optim::AdamOptions(c.lr).weight_decay(0);
-      return std::make_unique<torch::optim::Adam>(
-          std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::AdamOptions>(plain))}, base);
-    }
-    auto base = torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay);
-    auto plain = torch::optim::AdamWOptions(c.lr).weight_decay(0);
-    return std::make_unique<torch::optim::AdamW>(
-        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<torch::optim::AdamWOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<torch::optim::AdamWOptions>(plain))}, base);
-  }
-  if (c.optimizer == "lars") {
-    auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
-    auto plain = LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false);
-    return std::make_unique<Lars>(
-        std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<LarsOptions>(base)), OptimizerParamGroup(no_decay, std::make_unique<LarsOptions>(plain))}, base);
-  }
-  throw_range("optimizer.name", "one of \"sgd\", \"adam\", \"adamw\", \"lars\"", "\"" + c.optimizer + "\"");
-}
-
-// target <- tau * target + (1 - tau) * online, parameters only (Grill et al. 2020, eq. 1).
-void momentum_update(torch::nn::Module& online, torch::nn::Module& target, double tau) {
-  torch::NoGradGuard no_grad;
-  auto src = online.parameters();
-  auto dst = target.parameters();
-  for (size_t i = 0; i < dst.size(); ++i) dst[i].mul_(tau).add_(src[i], 1.0 - tau);
-}
-
-torch::Tensor method_loss(const TrainConfig& c, Networks& nets, const torch::Tensor& x1, const torch::Tensor& x2) {
-  if (c.method == "simclr") {
-    auto z1 = nets.projector->forward(nets.backbone->forward(x1));
-    auto z2 = nets.projector->forward(nets.backbone->forward(x2));
-    return nt_xent_loss(z1, z2, c.temperature);
-  }
-  if (c.method == "vicreg") {
-    auto z1 = nets.projector->forward(nets.backbone->forward(x1));
-    auto z2 = nets.projector->forward(nets.backbone->forward(x2));
-    return vicreg_loss(z1, z2, c.vicreg);
-  }
-  if (c.method == "simsiam") {
-    auto z1 = nets.projector->forward(nets.backbone->forward(x1));
-    auto z2 = nets.projector->forward(nets.backbone->forward(x2));
-    return simsiam_loss(nets.predictor->forward(z1), nets.predictor->forward(z2), z1, z2);
-  }
-  // BYOL: online predictions regress the target's projections of the other view, symmetrised.
-  auto p1 = nets.predictor->forward(nets.projector->forward(nets.backbone->forward(x1)));
-  auto p2 = nets.predictor->forward(nets.projector->forward(nets.backbone->forward(x2)));
-  torch::Tensor t1, t2;
-  {
-    torch::NoGradGuard no_grad;
-    t1 = nets.target_projector->forward(nets.target_backbone->forward(x1));
-    t2 = nets.target_projector->forward(nets.target_backbone->forward(x2));
-  }
-  return byol_loss(p1, t2) + byol_loss(p2, t1);
-}
-
-// Saves on the CPU so that checkpoints load on any device.
-void save_module(torch::serialize::OutputArchive& archive, const std::string& key, torch::nn::Module& module,
-                 const torch::Device& device) {
-  torch::serialize::OutputArchive sub;
-  module.to(torch::kCPU);
-  module.save(sub);
-  module.to(device);
-  archive.write(key, sub);
-}
-
-void load_module(torch::serialize::InputArchive& archive, const std::string& key, torch::nn::Module& module) {
-  torch::serialize::InputArchive sub;
-  archive.read(key, sub);
-  module.load(sub);
-}
 
 double monitor_knn(const TrainConfig& c, const BackboneSpec& spec, BackboneImpl& backbone, const torch::Device& device) {
   const int64_t backbone_h = spec.height, backbone_w = spec.width_px, backbone_c = spec.channels;
@@ -235,22 +112,11 @@ void check_ranks_agree(Collective& group, const TrainConfig& c, const torch::Dev
   }
 }
 
-// The modules a rank trains or tracks (BYOL's target included), for broadcasts and buffer averaging.
-std::vector<torch::nn::Module*> all_modules(Networks& nets) {
-  std::vector<torch::nn::Module*> out{nets.backbone.get(), nets.projector.ptr().get()};
-  if (!nets.predictor.is_empty()) out.push_back(nets.predictor.ptr().get());
-  if (nets.target_backbone) {
-    out.push_back(nets.target_backbone.get());
-    out.push_back(nets.target_projector.ptr().get());
-  }
-  return out;
-}
-
 // Ranks normalise different slices, so their batch-norm running statistics drift apart; their mean
 // is what every rank keeps (integer counters are equal on all ranks: same number of steps).
 void average_running_statistics(Collective& group, Networks& nets) {
   std::vector<torch::Tensor> stats;
-  for (auto* module : all_modules(nets)) {
+  for (auto* module : nets.modules()) {
     for (auto& b : module->buffers()) {
       if (b.is_floating_point()) stats.push_back(b);
     }
@@ -263,6 +129,29 @@ double mean_over_ranks(Collective* group, double value, const torch::Device& dev
   return sum_over_ranks(*group, {value}, device).item<double>() / static_cast<double>(group->world_size());
 }
 
+// One optimizer step on a batch of view pairs; returns the loss (mean over ranks).
+double train_step(const MethodSpec& method, const MethodOptionValues& options, Networks& nets, torch::optim::Optimizer& optimizer,
+                  Collective* group, const torch::Tensor& x1, const torch::Tensor& x2, double lr, double target_momentum,
+                  const torch::Device& device) {
+  for (auto& param_group : optimizer.param_groups()) param_group.options().set_lr(lr);
+  auto loss = method.step_loss(StepContext{nets, options}, x1, x2);
+  optimizer.zero_grad();
+  loss.backward();
+  if (group) {
+    std::vector<torch::Tensor> grads;
+    for (auto& p : nets.trainable()) {
+      if (p.grad().defined()) grads.push_back(p.grad());
+    }
+    group->average(grads);
+  }
+  optimizer.step();
+  if (method.has_target()) {
+    momentum_update(*nets.backbone, *nets.target_backbone, target_momentum);
+    momentum_update(*nets.projector, *nets.target_projector, target_momentum);
+  }
+  return mean_over_ranks(group, loss.item<double>(), device);
+}
+
 }  // namespace
 
 TrainResult run_training(const TrainConfig& c, const EncoderState& initial, const ViewSource& views,
@@ -273,6 +162,8 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     if (!torch::cuda::is_available()) throw_runtime("ERR_SSLMEM_CUDA_UNAVAILABLE", "Expected a CUDA device for options.device but this libtorch has none");
     device = torch::Device(torch::kCUDA);
   }
+  const MethodSpec& method = find_method(c.method, "options.method");
+  const MethodOptionValues options = resolve_options(method.options, c.method_options, "options.methodOptions");
   const auto& spec = initial.spec;
   const int64_t steps_per_epoch = c.n / c.batch_size;
   if (steps_per_epoch < 1) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
@@ -284,91 +175,24 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
                 to_text(c.batch_size));
   }
   const int64_t local_b = c.batch_size / world;
-  if (local_b < 2 && (c.method == "simclr" || c.method == "vicreg")) {
-    throw_range("options.batchSize", "at least 2 per rank for " + c.method + " (" + to_text(2 * world) + " with " + to_text(world) + " ranks)",
+  if (local_b < method.min_batch) {
+    throw_range("options.batchSize", "at least " + to_text(method.min_batch) + " per rank for " + c.method + " (" + to_text(method.min_batch * world) +
+                                         " with " + to_text(world) + " ranks)",
                 to_text(c.batch_size));
   }
   if (group) check_ranks_agree(*group, c, device);
   const int64_t total_steps = steps_per_epoch * c.epochs;
   const int64_t warmup_steps = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
 
-  // Heads and the BYOL target are initialised from the seed; the backbone comes from `initial`.
-  Networks nets;
-  nets.backbone = make_backbone(spec);
-  copy_module_state(*initial.net, *nets.backbone);
-  const int64_t d = initial.repr_dim;
-  auto projector_dims = c.projector_dims.empty() ? default_projector_dims(c.method) : c.projector_dims;
-  auto predictor_dims = c.predictor_dims.empty() ? default_predictor_dims(c.method) : c.predictor_dims;
-  projector_dims.insert(projector_dims.begin(), d);
-  const bool has_predictor = c.method == "byol" || c.method == "simsiam";
-  {
-    std::lock_guard<std::mutex> lock(torch_seed_mutex());
-    torch::manual_seed(c.seed);
-    nets.projector = MlpHead(projector_dims, c.method == "simsiam", c.projector_batch_norm);
-    if (has_predictor) {
-      predictor_dims.insert(predictor_dims.begin(), projector_dims.back());
-      if (predictor_dims.back() != projector_dims.back()) {
-        throw_range("methodOptions.predictorDims", "an output size equal to the projector's (" + to_text(projector_dims.back()) + ")",
-                    to_text(predictor_dims.back()));
-      }
-      nets.predictor = MlpHead(predictor_dims, false);
-    }
-  }
-  if (c.method == "byol") {
-    nets.target_backbone = make_backbone(spec);
-    copy_module_state(*nets.backbone, *nets.target_backbone);
-    nets.target_projector = MlpHead(projector_dims, false, c.projector_batch_norm);
-    copy_module_state(*nets.projector, *nets.target_projector);
-    for (auto& p : nets.target_backbone->parameters()) p.requires_grad_(false);
-    for (auto& p : nets.target_projector->parameters()) p.requires_grad_(false);
-  }
-  nets.backbone->to(device);
-  nets.projector->to(device);
-  if (has_predictor) nets.predictor->to(device);
-  if (nets.target_backbone) {
-    nets.target_backbone->to(device);
-    nets.target_projector->to(device);
-  }
+  Networks nets = build_networks(c, method, initial, device);
   auto optimizer = make_optimizer(c, nets.trainable());
-
   TrainResult result;
   std::vector<double> losses;
-  int64_t start_epoch = 0;
-  if (!c.resume_path.empty()) {
-    load_encoder_file(c.resume_path, [&](torch::serialize::InputArchive& archive) {
-      torch::serialize::InputArchive training;
-      if (!archive.try_read("training", training)) {
-        throw_runtime("ERR_SSLMEM_CORRUPT_FILE", "Expected a training checkpoint for options.resume but " + c.resume_path + " holds an encoder only");
-      }
-      c10::IValue method, epoch, history, batch, n;
-      training.read("method", method);
-      training.read("batch_size", batch);
-      training.read("n", n);
-      if (method.toStringRef() != c.method || batch.toInt() != c.batch_size || n.toInt() != c.n) {
-        throw_runtime("ERR_SSLMEM_MISMATCH", "Expected a checkpoint of the same run for options.resume (method " + c.method + ", batch size " +
-                                                 to_text(c.batch_size) + ", " + to_text(c.n) + " images) but " + c.resume_path + " has method " +
-                                                 method.toStringRef() + ", batch size " + to_text(batch.toInt()) + ", " + to_text(n.toInt()) + " images");
-      }
-      training.read("epoch", epoch);
-      training.read("loss_history", history);
-      start_epoch = epoch.toInt();
-      losses = history.toDoubleVector();
-      load_module(archive, "backbone", *nets.backbone);
-      load_module(training, "projector", *nets.projector);
-      if (has_predictor) load_module(training, "predictor", *nets.predictor);
-      if (nets.target_backbone) {
-        load_module(training, "target_backbone", *nets.target_backbone);
-        load_module(training, "target_projector", *nets.target_projector);
-      }
-      torch::serialize::InputArchive optim;
-      training.read("optimizer", optim);
-      optimizer->load(optim);
-    });
-    for (size_t e = 0; e < losses.size(); ++e) result.history.push_back({static_cast<int64_t>(e) + 1, losses[e], 0, -1});
-  }
+  const int64_t start_epoch = c.resume.empty() ? 0 : resume_training(c, nets, *optimizer, losses);
+  for (size_t e = 0; e < losses.size(); ++e) result.history.push_back({static_cast<int64_t>(e) + 1, losses[e], 0, -1});
   result.first_epoch_run = start_epoch;
   if (group) {
-    for (auto* module : all_modules(nets)) group->broadcast_module(*module);
+    for (auto* module : nets.modules()) group->broadcast_module(*module);
   }
 
   auto snapshot = [&](int64_t epochs_done) {
@@ -378,14 +202,14 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     nets.backbone->to(torch::kCPU);
     copy_module_state(*nets.backbone, *state->net);
     nets.backbone->to(device);
-    state->repr_dim = d;
-    state->description = description_with_progress(c.description_base, epochs_done, losses);
+    state->repr_dim = initial.repr_dim;
+    state->description = description_with_progress(c.description, epochs_done, losses);
     return state;
   };
 
   const int64_t per_image = spec.channels * spec.height * spec.width_px;
   const int64_t b = c.batch_size;
-  std::vector<int64_t> keys = c.item_keys;
+  std::vector<int64_t> keys = c.item_ids;
   if (keys.empty()) {
     keys.resize(static_cast<size_t>(c.n));
     for (int64_t i = 0; i < c.n; ++i) keys[i] = i;
@@ -421,27 +245,10 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
       auto buffer = next.get();
       if (step + 1 < steps_per_epoch) next = launch(step + 1);
       auto batch = torch::from_blob(buffer->data(), {local_b, 2, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
-      auto x1 = batch.select(1, 0), x2 = batch.select(1, 1);
       const int64_t global_step = epoch * steps_per_epoch + step;
       const double lr = cosine_warmup_lr(c.lr, global_step, warmup_steps, total_steps);
-      for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
-      auto loss = method_loss(c, nets, x1, x2);
-      optimizer->zero_grad();
-      loss.backward();
-      if (group) {
-        std::vector<torch::Tensor> grads;
-        for (auto& p : nets.trainable()) {
-          if (p.grad().defined()) grads.push_back(p.grad());
-        }
-        group->average(grads);
-      }
-      optimizer->step();
-      if (nets.target_backbone) {
-        const double tau = byol_momentum(c.tau_base, global_step, total_steps);
-        momentum_update(*nets.backbone, *nets.target_backbone, tau);
-        momentum_update(*nets.projector, *nets.target_projector, tau);
-      }
-      const double value = mean_over_ranks(group, loss.item<double>(), device);
+      const double tau = method.has_target() ? byol_momentum(options.at(method.target_momentum_option), global_step, total_steps) : 0;
+      const double value = train_step(method, options, nets, *optimizer, group, batch.select(1, 0), batch.select(1, 1), lr, tau, device);
       if (!std::isfinite(value)) {
         if (step + 1 < steps_per_epoch) next.wait();
         throw_runtime("ERR_SSLMEM_DIVERGED", "Expected a finite loss but training diverged at epoch " + to_text(epoch + 1) + ", step " +
@@ -474,28 +281,10 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     }
     const int64_t done = epoch + 1;
     if (rank == 0 && !c.checkpoint_path.empty() && c.checkpoint_every > 0 && (done % c.checkpoint_every == 0 || done == c.epochs)) {
-      auto state = snapshot(done);
       std::string file = c.checkpoint_path;
       const size_t mark = file.find("{epoch}");
       if (mark != std::string::npos) file.replace(mark, 7, to_text(done));
-      save_encoder_file(*state, file, [&](torch::serialize::OutputArchive& archive) {
-        torch::serialize::OutputArchive training;
-        training.write("method", c10::IValue(c.method));
-        training.write("batch_size", c10::IValue(c.batch_size));
-        training.write("n", c10::IValue(c.n));
-        training.write("epoch", c10::IValue(done));
-        training.write("loss_history", c10::IValue(losses));
-        save_module(training, "projector", *nets.projector, device);
-        if (has_predictor) save_module(training, "predictor", *nets.predictor, device);
-        if (nets.target_backbone) {
-          save_module(training, "target_backbone", *nets.target_backbone, device);
-          save_module(training, "target_projector", *nets.target_projector, device);
-        }
-        torch::serialize::OutputArchive optim;
-        optimizer->save(optim);
-        training.write("optimizer", optim);
-        archive.write("training", training);
-      });
+      save_training_checkpoint(c, *snapshot(done), nets, *optimizer, done, losses, file, device);
     }
   }
   result.encoder = snapshot(c.epochs);

@@ -6,12 +6,12 @@
 // reference implementations). Each batch gets two views per image from a ViewSource keyed by
 // (seed, epoch, item key, view); the next batch's views are made on a second thread while the
 // current batch trains. The learning rate follows schedule.h per step. Checkpoints (every N
-// epochs, atomic) hold the online backbone, heads, BYOL's target network, the optimizer state and
+// epochs, atomic) hold the online backbone, heads, the momentum target network, the optimizer state and
 // the loss history, so that resuming reproduces the uninterrupted run's losses on CPU.
 //
 // Data parallel (config.collective set, W ranks): every rank walks the same permutation and takes
 // its own B/W slice of each global batch of B, computes the method's loss on that slice (negatives,
-// batch-norm statistics and VICReg's covariance are per rank, as PyTorch DDP without SyncBatchNorm or
+// batch-norm statistics and batch-wide loss terms are per rank, as PyTorch DDP without SyncBatchNorm or
 // a gathered loss), and the gradients are averaged before each optimizer step, so every rank holds
 // the same weights. Rank 0's initial state is broadcast; batch-norm running statistics are averaged
 // at each epoch's end; reported losses are the mean over ranks; only rank 0 writes checkpoints. An
@@ -21,6 +21,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,7 +29,6 @@
 #include "../kernels/cancel.h"
 #include "collective.h"
 #include "encoder_state.h"
-#include "losses.h"
 
 namespace sslmem {
 
@@ -42,12 +42,18 @@ struct MonitorSet {
   int64_t n = 0;
 };
 
+// Field names are the camelCase JS names of native train options (lib/train/native.ts) in
+// snake_case; test/train/native-contract.test.ts holds the two lists equal.
 struct TrainConfig {
-  std::string method = "simclr";          // simclr | byol | simsiam | vicreg
+  std::string method = "simclr";          // a registered method (methods/method.h)
+  std::map<std::string, double> method_options;  // as given; the method's defaults fill the rest
+  std::vector<int64_t> projector_dims;    // hidden..., out (input is the representation size); empty: the method's
+  bool projector_batch_norm = true;       // BN after each hidden projector layer
+  std::vector<int64_t> predictor_dims;    // hidden..., out must equal projector out; empty: the method's
   int64_t epochs = 1;
   int64_t batch_size = 256;
   int64_t n = 0;                          // training images
-  std::vector<int64_t> item_keys;         // per image: key of its order and view streams (default: position)
+  std::vector<int64_t> item_ids;          // per image: key of its order and view streams (default: position)
   std::string optimizer = "sgd";          // sgd | adam | adamw | lars
   double lr = 0.06;
   double momentum = 0.9;
@@ -58,21 +64,14 @@ struct TrainConfig {
   std::string device = "cpu";
   std::string checkpoint_path;            // "{epoch}" in it is replaced by the epoch count
   int64_t checkpoint_every = 0;
-  std::string resume_path;
-  // Method options (defaults from the papers; see losses.h and heads.h).
-  double temperature = 0.5;
-  double tau_base = 0.996;
-  VicregWeights vicreg;
-  std::vector<int64_t> projector_dims;    // hidden..., out (input is the representation size)
-  bool projector_batch_norm = true;       // BN after each hidden projector layer
-  std::vector<int64_t> predictor_dims;    // hidden..., out must equal projector out (BYOL/SimSiam)
+  std::string resume;                     // checkpoint to continue from
   // Monitor (weighted kNN, Wu et al. 2018).
   int64_t monitor_every = 0;
   MonitorSet monitor_train, monitor_test;
   int64_t monitor_classes = 0;
   std::vector<float> normalize_mean, normalize_std;
   // Description JSON without "epoch" and "lossHistory" (written into checkpoints with them added).
-  std::string description_base;
+  std::string description;
   // Data-parallel process group; null for a single process. batch_size is the global batch.
   std::shared_ptr<Collective> collective;
 };
@@ -95,10 +94,6 @@ struct TrainResult {
   std::vector<EpochRecord> history;       // every epoch, resumed ones included
   int64_t first_epoch_run = 0;            // epochs before this were restored from `resume`
 };
-
-// Default head sizes for a method and representation size (the papers' values).
-std::vector<int64_t> default_projector_dims(const std::string& method);
-std::vector<int64_t> default_predictor_dims(const std::string& method);
 
 // Description JSON with "epoch" and "lossHistory" spliced in before the closing brace.
 std::string description_with_progress(const std::string& base, int64_t epoch, const std::vector<double>& losses);

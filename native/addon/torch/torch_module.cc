@@ -14,6 +14,7 @@ Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
   RegisterEncoder(env, exports);
   RegisterTrain(env, exports);
   RegisterDistributed(env, exports);
+  RegisterCatalog(env, exports);
   return exports;
 }
 

@@ -11,5 +11,6 @@ void RegisterEval(Napi::Env env, Napi::Object exports);       // eval_binding.cc
 void RegisterEncoder(Napi::Env env, Napi::Object exports);    // encoder_binding.cc
 void RegisterTrain(Napi::Env env, Napi::Object exports);      // train_binding.cc
 void RegisterDistributed(Napi::Env env, Napi::Object exports);  // distributed_binding.cc
+void RegisterCatalog(Napi::Env env, Napi::Object exports);      // catalog_binding.cc (methods, losses, architectures)
 
 }  // namespace sslmem

@@ -5,14 +5,16 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <map>
 
 #include "../args.h"
 #include "../promise_worker.h"
 #include "distributed_binding.h"
 #include "encoder_binding.h"
 #include "../../torch/lars.h"
-#include "../../torch/losses.h"
+#include "../../torch/methods/method.h"
 #include "../../torch/schedule.h"
 #include "torch_registry.h"
 #include "../../torch/train_loop.h"
@@ -29,50 +31,35 @@ torch::Tensor tensor_from(const Napi::Value& value, const std::string& arg) {
   return torch::from_blob(t.data, t.shape, torch::kFloat32).clone();
 }
 
-// sslLoss(name, inputs, options) -> number. Inputs: [z1, z2] or, for simsiam, [p1, p2, z1, z2]
-// and for byol [p, z] (one direction); vicreg-variance/covariance take [z].
+// A JS object of numbers ({temperature: 0.5}) as a name -> value map; TypeError naming `arg`.<key>
+// for a value that is not a finite number.
+std::map<std::string, double> read_number_map(const Napi::Value& value, const std::string& arg) {
+  std::map<std::string, double> out;
+  if (value.IsUndefined()) return out;
+  auto object = read_object(value, arg);
+  auto keys = object.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    const std::string key = keys.Get(i).As<Napi::String>().Utf8Value();
+    Napi::Value v = object.Get(key);
+    if (!v.IsNumber() || !std::isfinite(v.As<Napi::Number>().DoubleValue())) throw_type(arg + "." + key, "a finite number", describe_value(v));
+    out[key] = v.As<Napi::Number>().DoubleValue();
+  }
+  return out;
+}
+
+// sslLoss(name, inputs, options) -> number: a registered loss (methods/*.cc) on fixed inputs, in
+// the order the loss names them (losses() lists them).
 Napi::Value SslLoss(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
     if (!info[0].IsString()) throw_type("name", "a loss name", describe_value(info[0]));
-    const std::string name = info[0].As<Napi::String>().Utf8Value();
+    const LossFunction& loss = find_loss(info[0].As<Napi::String>().Utf8Value(), "name");
     if (!info[1].IsArray()) throw_type("inputs", "an array of tensors", describe_value(info[1]));
     auto list = info[1].As<Napi::Array>();
+    if (list.Length() != loss.inputs.size()) throw_range("inputs", to_text(loss.inputs.size()) + " tensors for " + loss.name, to_text(list.Length()));
     std::vector<torch::Tensor> in;
     for (uint32_t i = 0; i < list.Length(); ++i) in.push_back(tensor_from(list.Get(i), "inputs[" + to_text(i) + "]"));
-    auto options = read_object(info[2], "options");
-    auto need = [&](size_t count) {
-      if (in.size() != count) throw_range("inputs", to_text(count) + " tensors for " + name, to_text(in.size()));
-    };
-    torch::Tensor out;
-    if (name == "nt-xent") {
-      need(2);
-      out = nt_xent_loss(in[0], in[1], read_number(options, "temperature", "options.temperature", 0.5));
-    } else if (name == "byol") {
-      need(2);
-      out = byol_loss(in[0], in[1]);
-    } else if (name == "simsiam") {
-      need(4);
-      out = simsiam_loss(in[0], in[1], in[2], in[3]);
-    } else if (name == "vicreg") {
-      need(2);
-      VicregWeights w;
-      w.invariance = read_number(options, "invariance", "options.invariance", 25);
-      w.variance = read_number(options, "variance", "options.variance", 25);
-      w.covariance = read_number(options, "covariance", "options.covariance", 1);
-      out = vicreg_loss(in[0], in[1], w);
-    } else if (name == "vicreg-invariance") {
-      need(2);
-      out = vicreg_invariance(in[0], in[1]);
-    } else if (name == "vicreg-variance") {
-      need(1);
-      out = vicreg_variance(in[0], read_number(options, "gamma", "options.gamma", 1), read_number(options, "eps", "options.eps", 1e-4));
-    } else if (name == "vicreg-covariance") {
-      need(1);
-      out = vicreg_covariance(in[0]);
-    } else {
-      throw_range("name", "a known loss", "\"" + name + "\"");
-    }
-    return Napi::Number::New(info.Env(), out.item<double>());
+    auto options = resolve_options(loss.options, read_number_map(info[2], "options"), "options");
+    return Napi::Number::New(info.Env(), loss.compute(in, options).item<double>());
   });
 }
 
@@ -170,80 +157,86 @@ std::vector<int64_t> read_item_ids(const Napi::Object& options, int64_t n) {
   return keys;
 }
 
-MonitorSet read_monitor_set(const Napi::Object& options, const char* images_key, const char* labels_key, const BackboneSpec& spec,
-                            std::vector<Napi::Value>& keep) {
-  auto images = read_tensor<uint8_t>(options.Get(images_key), std::string("options.") + images_key, 4);
-  auto labels = read_typed_array<int32_t>(options.Get(labels_key), std::string("options.") + labels_key);
+// options.<key>: {images: Uint8 [N, H, W, C], labels: Int32 [N]} of the encoder's input size.
+MonitorSet read_monitor_set(const Napi::Object& options, const char* key, const BackboneSpec& spec, std::vector<Napi::Value>& keep) {
+  const std::string arg = std::string("options.") + key;
+  auto set = read_object(options.Get(key), arg);
+  auto images = read_tensor<uint8_t>(set.Get("images"), arg + ".images", 4);
+  auto labels = read_typed_array<int32_t>(set.Get("labels"), arg + ".labels");
   if (images.shape[1] != spec.height || images.shape[2] != spec.width_px || images.shape[3] != spec.channels) {
-    throw_range(std::string("options.") + images_key + ".shape", "[N, " + to_text(spec.height) + ", " + to_text(spec.width_px) + ", " +
-                                                                    to_text(spec.channels) + "]",
+    throw_range(arg + ".images.shape", "[N, " + to_text(spec.height) + ", " + to_text(spec.width_px) + ", " + to_text(spec.channels) + "]",
                 to_text(images.shape[1]) + "x" + to_text(images.shape[2]) + "x" + to_text(images.shape[3]));
   }
-  if (static_cast<int64_t>(labels.size) != images.shape[0]) {
-    throw_range(std::string("options.") + labels_key + ".length", to_text(images.shape[0]), to_text(labels.size));
-  }
+  if (static_cast<int64_t>(labels.size) != images.shape[0]) throw_range(arg + ".labels.length", to_text(images.shape[0]), to_text(labels.size));
   keep.push_back(images.holder);
   keep.push_back(labels.holder);
   return {images.data, labels.data, images.shape[0]};
 }
 
-// train(options, onProgress). options: encoder (handle), method, epochs, batchSize, optimizer,
-// lr, momentum, weightDecay, warmupEpochs, seed, threads, device, checkpointPath,
-// checkpointEvery, resume, temperature, tauBase, vicreg{Invariance,Variance,Covariance},
-// projectorDims, predictorDims, normalizeMean/Std (Float32Array), description (JSON base),
-// views (Float32 [N, V, C, H, W], ready-made) or images (Uint8 [N, H, W, C]) + pipeline (+ itemIds),
-// monitorEvery + monitorTrainImages/Labels, monitorTestImages/Labels, monitorClasses, cancel,
+// The names of the registered native architectures, for messages.
+std::string native_architectures() {
+  std::string out;
+  for (const auto* a : all_architectures()) out += (out.empty() ? "" : ", ") + a->name;
+  return out;
+}
+
+// Reads the training configuration. Every key is the camelCase spelling of its TrainConfig field
+// (lib/train/native.ts declares the same names), so nothing is renamed on the way down; the
+// façade has validated the values, these checks are the native side's own defence.
+void read_train_config(const Napi::Object& o, TrainConfig& c) {
+  c.method = read_string(o, "method", "options.method", c.method);
+  const MethodSpec& method = find_method(c.method, "options.method");
+  c.method_options = read_number_map(o.Get("methodOptions"), "options.methodOptions");
+  resolve_options(method.options, c.method_options, "options.methodOptions");
+  c.projector_dims = read_int_list(o, "projectorDims", "options.projectorDims");
+  c.projector_batch_norm = read_bool(o, "projectorBatchNorm", "options.projectorBatchNorm", c.projector_batch_norm);
+  c.predictor_dims = read_int_list(o, "predictorDims", "options.predictorDims");
+  c.epochs = read_int(o, "epochs", "options.epochs", c.epochs);
+  c.batch_size = read_int(o, "batchSize", "options.batchSize", c.batch_size);
+  if (c.epochs < 1) throw_range("options.epochs", "an integer >= 1", to_text(c.epochs));
+  if (c.batch_size < method.min_batch) {
+    throw_range("options.batchSize", "at least " + to_text(method.min_batch) + " for " + c.method, to_text(c.batch_size));
+  }
+  c.optimizer = read_string(o, "optimizer", "options.optimizer", c.optimizer);
+  c.lr = read_number(o, "lr", "options.lr", c.lr);
+  c.momentum = read_number(o, "momentum", "options.momentum", c.momentum);
+  c.weight_decay = read_number(o, "weightDecay", "options.weightDecay", c.weight_decay);
+  c.warmup_epochs = read_number(o, "warmupEpochs", "options.warmupEpochs", c.warmup_epochs);
+  c.seed = static_cast<uint64_t>(read_int(o, "seed", "options.seed", 0));
+  c.threads = static_cast<int>(read_int(o, "threads", "options.threads", 0));
+  c.device = read_string(o, "device", "options.device", c.device);
+  if (c.device == "cuda" && !torch::cuda::is_available()) {
+    throw_runtime("ERR_SSLMEM_CUDA_UNAVAILABLE",
+                  "Expected a CUDA device for options.device but this libtorch build sees none (CPU-only libtorch, or no GPU); use device 'cpu' "
+                  "or build with a CUDA libtorch (npm run build:torch -- --libtorch DIR)");
+  }
+  if (c.device != "cpu" && c.device != "cuda") throw_range("options.device", "\"cpu\" or \"cuda\"", "\"" + c.device + "\"");
+  c.checkpoint_path = read_string(o, "checkpointPath", "options.checkpointPath", "");
+  c.checkpoint_every = read_int(o, "checkpointEvery", "options.checkpointEvery", 0);
+  c.resume = read_string(o, "resume", "options.resume", "");
+  c.monitor_every = read_int(o, "monitorEvery", "options.monitorEvery", 0);
+  c.monitor_classes = read_int(o, "monitorClasses", "options.monitorClasses", 10);
+  c.description = read_string(o, "description", "options.description", "{}");
+  auto mean = read_typed_array<float>(o.Get("normalizeMean"), "options.normalizeMean");
+  auto stdv = read_typed_array<float>(o.Get("normalizeStd"), "options.normalizeStd");
+  c.normalize_mean.assign(mean.data, mean.data + mean.size);
+  c.normalize_std.assign(stdv.data, stdv.data + stdv.size);
+}
+
+// train(options, onProgress). options: the TrainConfig fields (read_train_config), plus the inputs:
+// encoder (handle), views (Float32 [N, V, C, H, W], ready-made) or images (Uint8 [N, H, W, C]) +
+// pipeline (+ itemIds), monitorTrain/monitorTest ({images, labels}) when monitorEvery > 0, cancel,
 // distributed ({rank, worldSize, ...}: join that process group on the worker and train data-parallel).
 Napi::Value Train(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
     Napi::Env env = info.Env();
     auto options = read_object(info[0], "options");
     auto encoder = encoder_from_value(options.Get("encoder"), "options.encoder");
-    if (encoder->script) throw_range("options.encoder", "a native encoder (small-cnn, pooled-cnn, resnet9, resnet18)", "a TorchScript encoder");
+    if (encoder->script) throw_range("options.encoder", "a native encoder (" + native_architectures() + ")", "a TorchScript encoder");
     const BackboneSpec spec = encoder->spec;
     auto config = std::make_shared<TrainConfig>();
     TrainConfig& c = *config;
-    c.method = read_string(options, "method", "options.method", "simclr");
-    if (c.method != "simclr" && c.method != "byol" && c.method != "simsiam" && c.method != "vicreg") {
-      throw_range("options.method", "one of \"simclr\", \"byol\", \"simsiam\", \"vicreg\"", "\"" + c.method + "\"");
-    }
-    c.epochs = read_int(options, "epochs", "options.epochs", 1);
-    c.batch_size = read_int(options, "batchSize", "options.batchSize", 256);
-    if (c.epochs < 1) throw_range("options.epochs", "an integer >= 1", to_text(c.epochs));
-    if (c.batch_size < 2 && (c.method == "simclr" || c.method == "vicreg")) {
-      throw_range("options.batchSize", "at least 2 for " + c.method + " (it contrasts or decorrelates across the batch)", to_text(c.batch_size));
-    }
-    if (c.batch_size < 1) throw_range("options.batchSize", "an integer >= 1", to_text(c.batch_size));
-    c.optimizer = read_string(options, "optimizer", "options.optimizer.name", "sgd");
-    c.lr = read_number(options, "lr", "options.optimizer.lr", 0.06);
-    c.momentum = read_number(options, "momentum", "options.optimizer.momentum", 0.9);
-    c.weight_decay = read_number(options, "weightDecay", "options.optimizer.weightDecay", 5e-4);
-    c.warmup_epochs = read_number(options, "warmupEpochs", "options.warmupEpochs", 0);
-    c.seed = static_cast<uint64_t>(read_int(options, "seed", "options.seed", 0));
-    c.threads = static_cast<int>(read_int(options, "threads", "options.threads", 0));
-    c.device = read_string(options, "device", "options.device", "cpu");
-    if (c.device == "cuda" && !torch::cuda::is_available()) {
-      throw_runtime("ERR_SSLMEM_CUDA_UNAVAILABLE",
-                    "Expected a CUDA device for options.device but this libtorch build sees none (CPU-only libtorch, or no GPU); use device 'cpu' "
-                    "or build with a CUDA libtorch (npm run build:torch -- --libtorch DIR)");
-    }
-    if (c.device != "cpu" && c.device != "cuda") throw_range("options.device", "\"cpu\" or \"cuda\"", "\"" + c.device + "\"");
-    c.checkpoint_path = read_string(options, "checkpointPath", "options.checkpoint.path", "");
-    c.checkpoint_every = read_int(options, "checkpointEvery", "options.checkpoint.every", 0);
-    c.resume_path = read_string(options, "resume", "options.resume", "");
-    c.temperature = read_number(options, "temperature", "options.methodOptions.temperature", 0.5);
-    c.tau_base = read_number(options, "tauBase", "options.methodOptions.tauBase", 0.996);
-    c.vicreg.invariance = read_number(options, "vicregInvariance", "options.methodOptions.invariance", 25);
-    c.vicreg.variance = read_number(options, "vicregVariance", "options.methodOptions.variance", 25);
-    c.vicreg.covariance = read_number(options, "vicregCovariance", "options.methodOptions.covariance", 1);
-    c.projector_dims = read_int_list(options, "projectorDims", "options.methodOptions.projectorDims");
-    c.predictor_dims = read_int_list(options, "predictorDims", "options.methodOptions.predictorDims");
-    c.projector_batch_norm = read_bool(options, "projectorBatchNorm", "options.methodOptions.projectorBatchNorm", true);
-    c.description_base = read_string(options, "description", "options.description", "{}");
-    auto mean = read_typed_array<float>(options.Get("normalizeMean"), "options.normalizeMean");
-    auto stdv = read_typed_array<float>(options.Get("normalizeStd"), "options.normalizeStd");
-    c.normalize_mean.assign(mean.data, mean.data + mean.size);
-    c.normalize_std.assign(stdv.data, stdv.data + stdv.size);
+    read_train_config(options, c);
 
     std::vector<Napi::Value> keep{options};
     CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
@@ -285,8 +278,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       const int h = static_cast<int>(images.shape[1]), w = static_cast<int>(images.shape[2]), ch = static_cast<int>(images.shape[3]);
       const uint64_t seed = c.seed;
       const int threads = c.threads;
-      c.item_keys = read_item_ids(options, c.n);
-      auto keys = std::make_shared<std::vector<int64_t>>(c.item_keys);
+      c.item_ids = read_item_ids(options, c.n);
+      auto keys = std::make_shared<std::vector<int64_t>>(c.item_ids);
       views = [pipeline, pixels, h, w, ch, seed, threads, keys](const int64_t* items, int64_t n, int64_t epoch, float* out) {
         const size_t per = static_cast<size_t>(h) * w * ch;
         std::vector<uint8_t> gathered(per * n);
@@ -300,11 +293,9 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       };
     }
     if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
-    c.monitor_every = read_int(options, "monitorEvery", "options.monitor.every", 0);
     if (c.monitor_every > 0) {
-      c.monitor_train = read_monitor_set(options, "monitorTrainImages", "monitorTrainLabels", spec, keep);
-      c.monitor_test = read_monitor_set(options, "monitorTestImages", "monitorTestLabels", spec, keep);
-      c.monitor_classes = read_int(options, "monitorClasses", "options.monitor.classes", 10);
+      c.monitor_train = read_monitor_set(options, "monitorTrain", spec, keep);
+      c.monitor_test = read_monitor_set(options, "monitorTest", spec, keep);
     }
 
     std::shared_ptr<DistributedConfig> distributed;

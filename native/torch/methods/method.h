@@ -1,0 +1,112 @@
+// SSL methods as data. Each method is one file in this folder that registers a MethodSpec (its
+// heads, its target network, its hyper-parameters with the paper's defaults, and the loss of one
+// step) and the LossFunctions its tests call by name. The training loop, the binding, `sslmem info`
+// and the TypeScript façade all read this registry; none of them names a method.
+//
+// Adding a method: a file here (loss + registration), its test, its doc (docs/methods.md). The
+// CMake glob picks the file up; the TS side lists what the binding reports.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../encoders/encoder.h"
+#include "../heads.h"
+
+namespace sslmem {
+
+// One scalar hyper-parameter: its JS name (methodOptions.<name>), default (the paper's value) and
+// valid range [min, max] (min excluded when min_exclusive).
+struct MethodOption {
+  std::string name;
+  double default_value = 0;
+  double min = 0;
+  double max = 1e300;
+  bool min_exclusive = false;
+  std::string doc;
+};
+
+// Resolved hyper-parameters by name (every option of the method present).
+using MethodOptionValues = std::map<std::string, double>;
+
+// The networks one run trains: backbone + projector (+ predictor), and for methods with a momentum
+// target, an EMA copy of backbone and projector.
+struct Networks {
+  std::shared_ptr<BackboneImpl> backbone;
+  MlpHead projector{nullptr};
+  MlpHead predictor{nullptr};
+  std::shared_ptr<BackboneImpl> target_backbone;
+  MlpHead target_projector{nullptr};
+
+  std::vector<torch::Tensor> trainable() const;
+  // Every module a rank trains or tracks (target included): broadcasts, buffer averaging, devices.
+  std::vector<torch::nn::Module*> modules();
+  void set_train(bool on);
+};
+
+// What a method's loss sees at one step. online(x) = projector(backbone(x)).
+struct StepContext {
+  Networks& nets;
+  const MethodOptionValues& options;
+
+  torch::Tensor online(const torch::Tensor& x) const { return nets.projector->forward(nets.backbone->forward(x)); }
+  torch::Tensor predict(const torch::Tensor& z) const { return nets.predictor->forward(z); }
+  // The momentum target's projection, without gradient.
+  torch::Tensor target(const torch::Tensor& x) const;
+  double option(const std::string& name) const { return options.at(name); }
+};
+
+struct MethodSpec {
+  std::string name;      // as users write it: "simclr"
+  std::string title;     // "SimCLR"
+  std::string citation;  // "Chen et al. 2020"
+  std::vector<int64_t> projector_dims;  // default hidden..., out (input: the representation size)
+  bool projector_output_bn = false;     // BN after the projector's last layer (SimSiam)
+  std::vector<int64_t> predictor_dims;  // default hidden..., out; empty: no predictor
+  // Name of the option holding the base momentum of an EMA target network (cosine-increased to 1
+  // over training, byol_momentum); empty: no target network.
+  std::string target_momentum_option;
+  // Smallest batch per rank the loss is defined on (2 for losses across the batch).
+  int64_t min_batch = 1;
+  std::vector<MethodOption> options;
+  // The loss of one step on two batches of views [B, C, H, W].
+  std::function<torch::Tensor(const StepContext&, const torch::Tensor& x1, const torch::Tensor& x2)> step_loss;
+
+  bool has_predictor() const { return !predictor_dims.empty(); }
+  bool has_target() const { return !target_momentum_option.empty(); }
+};
+
+// A loss on given head outputs, callable by name from tests (sslLoss) to check it against a
+// PyTorch oracle of the paper's pseudocode.
+struct LossFunction {
+  std::string name;                 // "nt-xent"
+  std::vector<std::string> inputs;  // names of the [B, D] inputs in order: {"z1", "z2"}
+  std::vector<MethodOption> options;
+  std::function<torch::Tensor(const std::vector<torch::Tensor>&, const MethodOptionValues&)> compute;
+};
+
+// Registration (from a static initialiser in each method's file); returns true.
+bool register_method(MethodSpec spec);
+bool register_loss(LossFunction loss);
+
+// Lookups: RangeError naming `arg` and listing the known names when absent.
+const MethodSpec& find_method(const std::string& name, const std::string& arg);
+const LossFunction& find_loss(const std::string& name, const std::string& arg);
+// Sorted by name.
+std::vector<const MethodSpec*> all_methods();
+std::vector<const LossFunction*> all_losses();
+
+// Fills defaults and checks `given` against `options`: RangeError for an unknown name (listing the
+// known ones) or a value out of range, naming `arg`.<name>.
+MethodOptionValues resolve_options(const std::vector<MethodOption>& options, const std::map<std::string, double>& given,
+                                   const std::string& arg);
+
+// Checks a pair of [B, D] inputs of the same shape with at least `min_batch` rows.
+void check_pair(const torch::Tensor& a, const torch::Tensor& b, const char* what, int64_t min_batch);
+
+}  // namespace sslmem

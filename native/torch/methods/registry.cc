@@ -1,0 +1,93 @@
+// Implements the registries of method.h and the option resolution every method shares.
+#include <algorithm>
+#include <map>
+
+#include "../../kernels/errors.h"
+#include "method.h"
+
+namespace sslmem {
+
+namespace {
+
+// Function-local so that registrations from other files' static initialisers find them constructed.
+std::map<std::string, MethodSpec>& methods() {
+  static std::map<std::string, MethodSpec> registry;
+  return registry;
+}
+
+std::map<std::string, LossFunction>& losses() {
+  static std::map<std::string, LossFunction> registry;
+  return registry;
+}
+
+template <typename T>
+std::string known_names(const std::map<std::string, T>& registry) {
+  std::string out;
+  for (const auto& entry : registry) out += (out.empty() ? "one of \"" : ", \"") + entry.first + "\"";
+  return out;
+}
+
+template <typename T>
+const T& find(const std::map<std::string, T>& registry, const std::string& name, const std::string& arg) {
+  auto it = registry.find(name);
+  if (it == registry.end()) throw_range(arg, known_names(registry), "\"" + name + "\"");
+  return it->second;
+}
+
+template <typename T>
+std::vector<const T*> all(const std::map<std::string, T>& registry) {
+  std::vector<const T*> out;
+  for (const auto& entry : registry) out.push_back(&entry.second);
+  return out;
+}
+
+}  // namespace
+
+bool register_method(MethodSpec spec) {
+  const std::string name = spec.name;
+  methods().emplace(name, std::move(spec));
+  return true;
+}
+
+bool register_loss(LossFunction loss) {
+  const std::string name = loss.name;
+  losses().emplace(name, std::move(loss));
+  return true;
+}
+
+const MethodSpec& find_method(const std::string& name, const std::string& arg) { return find(methods(), name, arg); }
+const LossFunction& find_loss(const std::string& name, const std::string& arg) { return find(losses(), name, arg); }
+std::vector<const MethodSpec*> all_methods() { return all(methods()); }
+std::vector<const LossFunction*> all_losses() { return all(losses()); }
+
+MethodOptionValues resolve_options(const std::vector<MethodOption>& options, const std::map<std::string, double>& given,
+                                   const std::string& arg) {
+  MethodOptionValues out;
+  for (const auto& option : options) out[option.name] = option.default_value;
+  for (const auto& [name, value] : given) {
+    auto it = std::find_if(options.begin(), options.end(), [&](const MethodOption& o) { return o.name == name; });
+    if (it == options.end()) {
+      std::string known;
+      for (const auto& o : options) known += (known.empty() ? "" : ", ") + o.name;
+      throw_range(arg + "." + name, known.empty() ? "no option (this method has none)" : "an option of this method (" + known + ")", "\"" + name + "\"");
+    }
+    const bool above_min = it->min_exclusive ? value > it->min : value >= it->min;
+    if (!(above_min && value <= it->max)) {
+      throw_range(arg + "." + name, std::string("a number in ") + (it->min_exclusive ? "(" : "[") + to_text(it->min) + ", " + to_text(it->max) + "]",
+                  to_text(value));
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+void check_pair(const torch::Tensor& a, const torch::Tensor& b, const char* what, int64_t min_batch) {
+  if (a.dim() != 2 || a.sizes() != b.sizes()) {
+    throw_range(what, "two [B, D] tensors of the same shape", to_text(a.sizes()) + " and " + to_text(b.sizes()));
+  }
+  if (a.size(0) < min_batch) {
+    throw_range(std::string(what) + " batch size", "at least " + to_text(min_batch), to_text(a.size(0)));
+  }
+}
+
+}  // namespace sslmem

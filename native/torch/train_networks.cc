@@ -1,0 +1,80 @@
+// Implements train_networks.h.
+#include "train_networks.h"
+
+#include <mutex>
+
+#include "../kernels/errors.h"
+#include "lars.h"
+
+namespace sslmem {
+
+Networks build_networks(const TrainConfig& c, const MethodSpec& method, const EncoderState& initial, const torch::Device& device) {
+  Networks nets;
+  nets.backbone = make_backbone(initial.spec);
+  copy_module_state(*initial.net, *nets.backbone);
+  auto projector_dims = c.projector_dims.empty() ? method.projector_dims : c.projector_dims;
+  auto predictor_dims = c.predictor_dims.empty() ? method.predictor_dims : c.predictor_dims;
+  projector_dims.insert(projector_dims.begin(), initial.repr_dim);
+  {
+    // Heads are drawn from the seed under the process-wide lock, so that concurrent runs cannot
+    // interleave their draws.
+    std::lock_guard<std::mutex> lock(torch_seed_mutex());
+    torch::manual_seed(c.seed);
+    nets.projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
+    if (method.has_predictor()) {
+      predictor_dims.insert(predictor_dims.begin(), projector_dims.back());
+      if (predictor_dims.back() != projector_dims.back()) {
+        throw_range("methodOptions.predictorDims", "an output size equal to the projector's (" + to_text(projector_dims.back()) + ")",
+                    to_text(predictor_dims.back()));
+      }
+      nets.predictor = MlpHead(predictor_dims, false);
+    }
+  }
+  if (method.has_target()) {
+    nets.target_backbone = make_backbone(initial.spec);
+    copy_module_state(*nets.backbone, *nets.target_backbone);
+    nets.target_projector = MlpHead(projector_dims, false, c.projector_batch_norm);
+    copy_module_state(*nets.projector, *nets.target_projector);
+    for (auto& p : nets.target_backbone->parameters()) p.requires_grad_(false);
+    for (auto& p : nets.target_projector->parameters()) p.requires_grad_(false);
+  }
+  for (auto* module : nets.modules()) module->to(device);
+  return nets;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<torch::Tensor>& params) {
+  auto [decay, no_decay] = split_decay_groups(params);
+  using torch::optim::OptimizerParamGroup;
+  // Two groups: decayed weights and plain biases/norms; `base` is also the optimizer's defaults.
+  auto groups = [&](auto base, auto plain) {
+    using Options = decltype(base);
+    return std::vector<OptimizerParamGroup>{OptimizerParamGroup(decay, std::make_unique<Options>(base)),
+                                            OptimizerParamGroup(no_decay, std::make_unique<Options>(plain))};
+  };
+  if (c.optimizer == "sgd") {
+    auto base = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
+    return std::make_unique<torch::optim::SGD>(groups(base, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(0)), base);
+  }
+  if (c.optimizer == "adam") {
+    auto base = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
+    return std::make_unique<torch::optim::Adam>(groups(base, torch::optim::AdamOptions(c.lr).weight_decay(0)), base);
+  }
+  if (c.optimizer == "adamw") {
+    auto base = torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay);
+    return std::make_unique<torch::optim::AdamW>(groups(base, torch::optim::AdamWOptions(c.lr).weight_decay(0)), base);
+  }
+  if (c.optimizer == "lars") {
+    auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
+    return std::make_unique<Lars>(groups(base, LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false)), base);
+  }
+  throw_range("optimizer.name", "one of \"sgd\", \"adam\", \"adamw\", \"lars\"", "\"" + c.optimizer + "\"");
+}
+
+void momentum_update(torch::nn::Module& online, torch::nn::Module& target, double tau) {
+  torch::NoGradGuard no_grad;
+  auto src = online.parameters();
+  auto dst = target.parameters();
+  for (size_t i = 0; i < dst.size(); ++i) dst[i].mul_(tau).add_(src[i], 1.0 - tau);
+}
+
+}  // namespace sslmem

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DATASET_NAMES, DatasetName } from '../data';
 import { loadTask } from '../downstream/tasks';
-import type { EmbeddingEncoder } from '../eval/evaluate';
+import { Encoder } from '../encoder';
 import { evaluateEncoder } from '../eval';
 import { outOfRange } from '../errors';
 import { assertOneOf } from '../validate';
@@ -48,8 +48,6 @@ export function registerEval(program: Command): void {
       for (const t of which) if (t !== 'same-domain' && t !== 'cross-domain') throw outOfRange('--task', 'same-domain, cross-domain or both', flags.task);
       assertOneOf('--dataset', flags.dataset, DATASET_NAMES);
       assertOneOf('--cross', flags.cross, DATASET_NAMES);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
       const encoder = await Encoder.load(flags.encoder);
       const limits = { train: positive('--train-limit', flags.trainLimit), test: positive('--test-limit', flags.testLimit) };
       const results: Record<string, unknown> = {};

@@ -9,7 +9,9 @@ import { removalExperiment } from '../downstream/removal';
 import { REMOVAL_ARMS, RemovalArm } from '../downstream/removal-summary';
 import { firstPoints, loadTask } from '../downstream/tasks';
 import { outOfRange } from '../errors';
-import { parseScoresCsv } from '../report/rundir';
+import { writeFilesAtomic } from '../io/atomic';
+import { removalCharts } from '../report/charts';
+import { parseScoresCsv } from '../score/scores-csv';
 import { optimizers } from '../train/options';
 import { assertOneOf } from '../validate';
 import { integers } from './score-common';
@@ -133,6 +135,7 @@ export function registerRemoval(program: Command): void {
         outDir: flags.out,
         onProgress: (e) => log(`run ${e.done}/${e.total}: ${e.run.arm} n=${e.run.n} seed=${e.run.seed}: ${JSON.stringify(e.run.accuracy)}`),
       });
+      const written = [...result.files, ...writeFilesAtomic(flags.out, removalCharts(result.summary))];
       const seconds = (performance.now() - started) / 1000;
       fs.writeFileSync(path.join(flags.out, 'removal-command.json'), JSON.stringify({ argv: process.argv.slice(2), seconds }, null, 2) + '\n');
       if (flags.json) {
@@ -142,6 +145,6 @@ export function registerRemoval(program: Command): void {
       for (const cell of result.summary.cells) {
         process.stdout.write(`${cell.task.padEnd(12)} ${cell.method.padEnd(12)} ${cell.arm.padEnd(6)} n=${String(cell.n).padStart(5)}  ${(100 * cell.mean).toFixed(2)}% ± ${Number.isFinite(cell.std) ? (100 * cell.std).toFixed(2) : '-'}\n`);
       }
-      process.stdout.write(`wrote ${result.files.length} files to ${flags.out} in ${seconds.toFixed(0)} s\n`);
+      process.stdout.write(`wrote ${written.length} files to ${flags.out} in ${seconds.toFixed(0)} s\n`);
     });
 }

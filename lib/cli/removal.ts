@@ -14,7 +14,7 @@ import { removalCharts } from '../report/charts';
 import { parseScoresCsv } from '../score/scores-csv';
 import { optimizers } from '../train/options';
 import { assertOneOf } from '../validate';
-import { integers } from './score-common';
+import { parseInteger, parseIntegers, parseNumber } from './parse';
 
 interface RemovalFlags {
   dataset: string;
@@ -40,15 +40,8 @@ interface RemovalFlags {
   json?: boolean;
 }
 
-function positiveNumber(flag: string, text: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw outOfRange(flag, 'a positive number', text, true);
-  return v;
-}
-
-function integer(flag: string, text: string, min: number): number {
-  return integers(flag, text, min)[0];
-}
+const positiveNumber = (flag: string, text: string): number => parseNumber(flag, text, { positive: true });
+const integer = (flag: string, text: string, min: number): number => parseInteger(flag, text, { min });
 
 /** m per point of D from a scores CSV whose `index` column indexes D (e.g. crossfit-scores.csv). */
 function scoresFromCsv(file: string, n: number): Float64Array {
@@ -79,7 +72,7 @@ export function registerRemoval(program: Command): void {
     .option('--width <x>', 'channel multiplier of the encoder', '1')
     .option('--optimizer <name>', "'sgd', 'adam', 'adamw' or 'lars'", 'sgd')
     .option('--lr <x>', 'peak learning rate (default: 0.03 x batch / 256)')
-    .option('--temperature <t>', 'SimCLR temperature', '0.2')
+    .option('--temperature <t>', "SimCLR temperature; 0.2, not the library's 0.5: the calibration trial's setting (docs/downstream.md)", '0.2')
     .option('--views <n>', 'views per point when cross-fitting scores', '16')
     .option('--threads <n>', 'libtorch threads (0 = all)', '0')
     .option('--eval-train <n>', 'points of each task\'s train split used to fit the probe / kNN bank', '5000')
@@ -127,8 +120,8 @@ export function registerRemoval(program: Command): void {
       const result = await removalExperiment({
         images: trainSet.images,
         scores,
-        sizes: integers('--sizes', flags.sizes, 0),
-        seeds: integers('--seeds', flags.seeds, 0),
+        sizes: parseIntegers('--sizes', flags.sizes, 0),
+        seeds: parseIntegers('--seeds', flags.seeds, 0),
         arms,
         hooks,
         tasks,

@@ -4,6 +4,7 @@ import { readRunDirectory } from '../report/rundir';
 import { candidatesWithControls } from '../report/write';
 import * as path from 'node:path';
 import { Encoder } from '../encoder';
+import { parseInteger } from './parse';
 import { writeRunTypicality } from '../report/typicality-run';
 
 /** `sslmem report <run-dir>`: write report.html (and report_files/) for a scored run directory. */
@@ -25,7 +26,7 @@ export function registerReport(program: Command): void {
           const t = await writeRunTypicality(runDir, {
             encoder,
             encoderName: path.basename(options.typicalityEncoder),
-            k: Number(options.typicalityK),
+            k: parseInteger('--typicality-k', options.typicalityK, { min: 1 }),
             classConditional: Boolean(options.classConditional),
             ...candidatesWithControls(readRunDirectory(runDir).scores),
           });
@@ -37,7 +38,7 @@ export function registerReport(program: Command): void {
           encoder.dispose();
         }
       }
-      const written = await writeReport(runDir, { galleryCount: Number(options.gallery), title: options.title, });
+      const written = await writeReport(runDir, { galleryCount: parseInteger('--gallery', options.gallery, { min: 1 }), title: options.title });
       if (options.json) {
         process.stdout.write(JSON.stringify(written, null, 2) + '\n');
         return;

@@ -85,6 +85,13 @@ describe('architecture: error codes', () => {
     assert.deepEqual(unknownKeys, []);
   });
 
+  it('out-of-range values are RangeErrors and wrong types TypeErrors: never an SslmemError with those codes', () => {
+    const misuse = libFiles.flatMap((file) =>
+      [...text.get(file)!.matchAll(/new SslmemError\(\s*ErrorCodes\.(outOfRange|invalidType)\b/g)].map((m) => `${relative(file)}: SslmemError(${m[1]})`),
+    );
+    assert.deepEqual(misuse, []);
+  });
+
   it('lib/ writes no error code as a string literal outside the table', () => {
     const literals = libFiles.filter((file) => relative(file) !== 'lib/errors.ts').flatMap(codeLiterals);
     assert.deepEqual(literals, []);

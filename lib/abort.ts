@@ -2,7 +2,7 @@
  * Bridges an AbortSignal to native workers: the signal writes 1 into an Int32Array that the
  * worker polls between units of work (native/kernels/cancel.h). No JS runs on the worker thread.
  */
-import { abortError } from './errors';
+import { abortError, ErrorCodes } from './errors';
 import { assertAbortSignal } from './validate';
 
 export interface CancelFlag {
@@ -29,7 +29,7 @@ export async function withCancel<T>(signal: AbortSignal | undefined, job: (flag:
   try {
     return await job(cancel.flag);
   } catch (error) {
-    if ((error as { code?: string }).code === 'ABORT_ERR') throw abortError(signal?.reason);
+    if ((error as { code?: string }).code === ErrorCodes.aborted) throw abortError(signal?.reason);
     throw error;
   } finally {
     cancel.dispose();

@@ -14,19 +14,51 @@ export class SslmemError extends Error {
   }
 }
 
-/** Stable error codes. Native errors use the same strings. */
+/**
+ * Every error code sslmem throws, TS and native alike: the one table (issue 12). C++ cannot import
+ * it, so native/ writes the same strings; test/architecture/error-codes.test.ts checks that every
+ * `ERR_SSLMEM_*` in lib/ and native/ is here and in docs/errors.md (when each is thrown, which class),
+ * and that every entry here is thrown somewhere.
+ */
 export const ErrorCodes = {
+  /** An argument has the wrong type (a TypeError). */
   invalidType: 'ERR_SSLMEM_INVALID_TYPE',
+  /** An argument has the right type but a value out of range (a RangeError). */
   outOfRange: 'ERR_SSLMEM_OUT_OF_RANGE',
+  /** A file exists but its content is not what its format says. */
   corruptFile: 'ERR_SSLMEM_CORRUPT_FILE',
+  /** A file or directory that is needed does not exist. */
   fileNotFound: 'ERR_SSLMEM_FILE_NOT_FOUND',
+  /** An output file or directory could not be written (missing parent, no permission, disk full). */
+  writeFailed: 'ERR_SSLMEM_WRITE_FAILED',
+  /** The torch tier addon is not built or does not load. */
   torchMissing: 'ERR_SSLMEM_TORCH_MISSING',
+  /** The kernel tier addon is not built. */
   kernelsMissing: 'ERR_SSLMEM_KERNELS_MISSING',
+  /** A CUDA device was asked for but this build or machine has none. */
   cudaUnavailable: 'ERR_SSLMEM_CUDA_UNAVAILABLE',
+  /** Two inputs that must agree do not (dataset fingerprint, manifest, shards, checkpoint). */
   mismatch: 'ERR_SSLMEM_MISMATCH',
+  /** A model file loads but is not an encoder sslmem can use (architecture, shapes, forward). */
+  incompatibleModel: 'ERR_SSLMEM_INCOMPATIBLE_MODEL',
+  /** A native object was used after dispose(). */
+  disposed: 'ERR_SSLMEM_DISPOSED',
+  /** Training produced a non-finite loss. */
+  diverged: 'ERR_SSLMEM_DIVERGED',
+  /** A native job ran out of memory (std::bad_alloc). */
+  outOfMemory: 'ERR_SSLMEM_OUT_OF_MEMORY',
+  /** Ranks of a distributed job disagree or a collective failed. */
+  distributed: 'ERR_SSLMEM_DISTRIBUTED',
+  /** The torch tier was built without distributed support (c10d). */
+  distributedUnavailable: 'ERR_SSLMEM_DISTRIBUTED_UNAVAILABLE',
+  /** Any other native failure (a C++ exception without a code of its own). */
   native: 'ERR_SSLMEM_NATIVE',
+  /** An AbortSignal stopped the job (Node's own code for AbortError). */
   aborted: 'ABORT_ERR',
 } as const;
+
+/** One of the codes in {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Short description of a value for error messages: "a Float64Array of length 3", "NaN", ... */
 export function describe(value: unknown): string {

@@ -41,5 +41,5 @@ export type {
 export * from './eval';
 export * from './downstream';
 export * from './design';
-export { writeReport, readRunDirectory, REPORT_FILE, REPORT_ASSETS } from './report';
-export type { WriteReportOptions, WrittenReport, RunDirectory } from './report';
+export { writeReport, readRunDirectory, writeRunTypicality, REPORT_FILE, REPORT_ASSETS } from './report';
+export type { WriteReportOptions, WrittenReport, RunDirectory, RunTypicalityOptions } from './report';

@@ -2,7 +2,7 @@
  * Raw native functions of the alignment capability (native/addon/align_binding.cc). The public
  * API is {@link ../align/index}; these are called only through it and by the backend tests.
  */
-import type { AlignResult, DifferenceResult, ReprsTensor } from './index';
+import type { AlignResult, DifferenceResult, ReprsTensor } from './types';
 
 /** Options exactly as the native side reads them (defaults are the native ones). */
 export interface AlignNativeOptions {

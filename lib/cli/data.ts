@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { flagParsers } from './parse';
 import { DATASET_FORMATS, DATASET_NAMES, datasetFingerprint, DatasetFormat, ImageDataset, openDataset } from '../data';
 
 /** What `sslmem data info` reports about a dataset. */
@@ -51,7 +52,7 @@ export function registerData(program: Command): void {
     .addOption(new Option('--split <split>', 'split of a named dataset or IDX/CIFAR folder').choices(['train', 'test']).default('train'))
     .addOption(new Option('--format <format>', 'file format (default: guessed from the path)').choices([...DATASET_FORMATS]))
     .option('--labels <path>', 'labels file (.npy images need one; IDX default: beside the images)')
-    .option('--size <pixels>', 'image folders: resize to this square size', (v) => Number.parseInt(v, 10))
+    .option('--size <pixels>', 'image folders: resize to this square size', flagParsers.integer('--size', { min: 1 }))
     .addOption(new Option('--channels <n>', 'image folders: output channels').choices(['1', '3']))
     .option('--json', 'print JSON for machines')
     .action(async (source: string, options: { split: 'train' | 'test'; format?: DatasetFormat; labels?: string; size?: number; channels?: string; json?: boolean }) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { distributedCheck, distributedConfigFromEnv } from '../distributed';
+import { parseInteger } from './parse';
 
 /**
  * `sslmem distributed-check`: run on every rank of a torchrun-style launch (RANK, WORLD_SIZE,
@@ -14,7 +15,7 @@ export function registerDistributed(program: Command): void {
     .action(async (options: { backend: string; timeout: string }) => {
       const env = distributedConfigFromEnv();
       if (!env) throw new Error('Expected WORLD_SIZE (and RANK, MASTER_ADDR, MASTER_PORT) in the environment for distributed-check but received none');
-      const result = await distributedCheck({ ...env, backend: options.backend as 'gloo' | 'nccl', timeoutMs: Number(options.timeout) });
+      const result = await distributedCheck({ ...env, backend: options.backend as 'gloo' | 'nccl', timeoutMs: parseInteger('--timeout', options.timeout, { min: 1 }) });
       const w = result.worldSize;
       const ok = result.allReduceSum[0] === (w * (w + 1)) / 2 && result.broadcast[0] === 10;
       process.stdout.write(`${JSON.stringify({ ...result, ok })}\n`);

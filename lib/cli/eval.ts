@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { DATASET_NAMES, DatasetName } from '../data';
 import { loadTask } from '../downstream/tasks';
-import type { EmbeddingEncoder } from '../eval/evaluate';
+import { Encoder } from '../encoder';
 import { evaluateEncoder } from '../eval';
 import { outOfRange } from '../errors';
 import { assertOneOf } from '../validate';
+import { optionalNumber } from './parse';
 
 interface EvalFlags {
   encoder: string;
@@ -20,12 +21,7 @@ interface EvalFlags {
   json?: boolean;
 }
 
-function positive(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!(value > 0)) throw outOfRange(name, 'a positive number', text, true);
-  return value;
-}
+const positive = (flag: string, text: string | undefined): number | undefined => optionalNumber(flag, text, { positive: true });
 
 /** `sslmem eval`: linear-probe and kNN accuracy of a saved encoder, same-domain and cross-domain. */
 export function registerEval(program: Command): void {
@@ -48,10 +44,11 @@ export function registerEval(program: Command): void {
       for (const t of which) if (t !== 'same-domain' && t !== 'cross-domain') throw outOfRange('--task', 'same-domain, cross-domain or both', flags.task);
       assertOneOf('--dataset', flags.dataset, DATASET_NAMES);
       assertOneOf('--cross', flags.cross, DATASET_NAMES);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
-      const encoder = await Encoder.load(flags.encoder);
+      // Every number is checked before the (slow) encoder load, so a typo fails at once.
       const limits = { train: positive('--train-limit', flags.trainLimit), test: positive('--test-limit', flags.testLimit) };
+      const probe = { lambda: positive('--lambda', flags.lambda), epochs: positive('--epochs', flags.epochs) };
+      const knn = { k: positive('--k', flags.k), temperature: positive('--temperature', flags.temperature) };
+      const encoder = await Encoder.load(flags.encoder);
       const results: Record<string, unknown> = {};
       try {
         for (const task of which as Array<'same-domain' | 'cross-domain'>) {
@@ -60,8 +57,8 @@ export function registerEval(program: Command): void {
           const result = await evaluateEncoder(encoder, {
             train: spec.train,
             test: spec.test,
-            probe: { lambda: positive('--lambda', flags.lambda), epochs: positive('--epochs', flags.epochs) },
-            knn: { k: positive('--k', flags.k), temperature: positive('--temperature', flags.temperature) },
+            probe,
+            knn,
           });
           results[task] = result;
           if (!flags.json) {

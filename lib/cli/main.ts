@@ -2,6 +2,8 @@
 /**
  * The `sslmem` command line. Each command lives in its own file and registers itself here.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { registerInfo } from './info';
 import { registerRun } from './run';
@@ -17,7 +19,9 @@ import { registerRemoval } from './removal';
 
 export function buildProgram(): Command {
   const program = new Command();
-  const version = (require('../../../package.json') as { version: string }).version;
+  // Read, not imported: an import would make tsc copy package.json into dist/ (rootDir is the repo).
+  const packageJson = path.join(__dirname, '..', '..', '..', 'package.json');
+  const { version } = JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version: string };
   program
     .name('sslmem')
     .description('Measure how much a self-supervised image encoder memorizes each training point (SSLMem).')

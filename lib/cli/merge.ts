@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { mergeParts, readPart } from '../score';
-import { applyConfig, finishScores, parsers } from './score-common';
+import { flagParsers } from './parse';
+import { applyConfig, finishScores } from './score-common';
 
 /** `sslmem merge`: joins the part files of a sharded `sslmem score` into the unsharded outputs. */
 export function registerMerge(program: Command): void {
@@ -9,8 +10,8 @@ export function registerMerge(program: Command): void {
     .description('combine part-i-of-n.json files from "sslmem score --shard i/n" into exactly the outputs of an unsharded run')
     .argument('<parts...>', 'every part file of one run (any order)')
     .option('--out <dir>', 'output directory', 'sslmem-scores')
-    .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', parsers.float, 0.05)
-    .option('--top-k <n>', 'how many of the most memorized points the summary lists', parsers.int, 20)
+    .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', flagParsers.number('--fdr'), 0.05)
+    .option('--top-k <n>', 'how many of the most memorized points the summary lists', flagParsers.integer('--top-k'), 20)
     .option('--config <file.json>', 'read options from a JSON file; flags given on the command line win')
     .option('--json', 'print the summary as JSON');
   cmd.action((parts: string[], raw: { out: string; fdr: number; topK: number; json?: boolean }) => {

@@ -9,10 +9,12 @@ import { removalExperiment } from '../downstream/removal';
 import { REMOVAL_ARMS, RemovalArm } from '../downstream/removal-summary';
 import { firstPoints, loadTask } from '../downstream/tasks';
 import { outOfRange } from '../errors';
-import { parseScoresCsv } from '../report/rundir';
+import { writeFilesAtomic } from '../io/atomic';
+import { removalCharts } from '../report/charts';
+import { parseScoresCsv } from '../score/scores-csv';
 import { optimizers } from '../train/options';
 import { assertOneOf } from '../validate';
-import { integers } from './score-common';
+import { parseInteger, parseIntegers, parseNumber } from './parse';
 
 interface RemovalFlags {
   dataset: string;
@@ -38,15 +40,8 @@ interface RemovalFlags {
   json?: boolean;
 }
 
-function positiveNumber(flag: string, text: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw outOfRange(flag, 'a positive number', text, true);
-  return v;
-}
-
-function integer(flag: string, text: string, min: number): number {
-  return integers(flag, text, min)[0];
-}
+const positiveNumber = (flag: string, text: string): number => parseNumber(flag, text, { positive: true });
+const integer = (flag: string, text: string, min: number): number => parseInteger(flag, text, { min });
 
 /** m per point of D from a scores CSV whose `index` column indexes D (e.g. crossfit-scores.csv). */
 function scoresFromCsv(file: string, n: number): Float64Array {
@@ -77,7 +72,7 @@ export function registerRemoval(program: Command): void {
     .option('--width <x>', 'channel multiplier of the encoder', '1')
     .option('--optimizer <name>', "'sgd', 'adam', 'adamw' or 'lars'", 'sgd')
     .option('--lr <x>', 'peak learning rate (default: 0.03 x batch / 256)')
-    .option('--temperature <t>', 'SimCLR temperature', '0.2')
+    .option('--temperature <t>', "SimCLR temperature; 0.2, not the library's 0.5: the calibration trial's setting (docs/downstream.md)", '0.2')
     .option('--views <n>', 'views per point when cross-fitting scores', '16')
     .option('--threads <n>', 'libtorch threads (0 = all)', '0')
     .option('--eval-train <n>', 'points of each task\'s train split used to fit the probe / kNN bank', '5000')
@@ -125,14 +120,15 @@ export function registerRemoval(program: Command): void {
       const result = await removalExperiment({
         images: trainSet.images,
         scores,
-        sizes: integers('--sizes', flags.sizes, 0),
-        seeds: integers('--seeds', flags.seeds, 0),
+        sizes: parseIntegers('--sizes', flags.sizes, 0),
+        seeds: parseIntegers('--seeds', flags.seeds, 0),
         arms,
         hooks,
         tasks,
         outDir: flags.out,
         onProgress: (e) => log(`run ${e.done}/${e.total}: ${e.run.arm} n=${e.run.n} seed=${e.run.seed}: ${JSON.stringify(e.run.accuracy)}`),
       });
+      const written = [...result.files, ...writeFilesAtomic(flags.out, removalCharts(result.summary))];
       const seconds = (performance.now() - started) / 1000;
       fs.writeFileSync(path.join(flags.out, 'removal-command.json'), JSON.stringify({ argv: process.argv.slice(2), seconds }, null, 2) + '\n');
       if (flags.json) {
@@ -142,6 +138,6 @@ export function registerRemoval(program: Command): void {
       for (const cell of result.summary.cells) {
         process.stdout.write(`${cell.task.padEnd(12)} ${cell.method.padEnd(12)} ${cell.arm.padEnd(6)} n=${String(cell.n).padStart(5)}  ${(100 * cell.mean).toFixed(2)}% ± ${Number.isFinite(cell.std) ? (100 * cell.std).toFixed(2) : '-'}\n`);
       }
-      process.stdout.write(`wrote ${result.files.length} files to ${flags.out} in ${seconds.toFixed(0)} s\n`);
+      process.stdout.write(`wrote ${written.length} files to ${flags.out} in ${seconds.toFixed(0)} s\n`);
     });
 }

@@ -3,8 +3,9 @@ import { writeReport } from '../report';
 import { readRunDirectory } from '../report/rundir';
 import { candidatesWithControls } from '../report/write';
 import * as path from 'node:path';
-import type { EmbeddingEncoder } from '../eval/evaluate';
-import { writeRunTypicality } from '../downstream/typicality-run';
+import { Encoder } from '../encoder';
+import { parseInteger } from './parse';
+import { writeRunTypicality } from '../report/typicality-run';
 
 /** `sslmem report <run-dir>`: write report.html (and report_files/) for a scored run directory. */
 export function registerReport(program: Command): void {
@@ -20,14 +21,12 @@ export function registerReport(program: Command): void {
     .option('--json', 'print the written paths as JSON')
     .action(async (runDir: string, options: { gallery: string; title: string; json?: boolean; typicalityEncoder?: string; typicalityK: string; classConditional?: boolean }) => {
       if (options.typicalityEncoder) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
         const encoder = await Encoder.load(options.typicalityEncoder);
         try {
           const t = await writeRunTypicality(runDir, {
             encoder,
             encoderName: path.basename(options.typicalityEncoder),
-            k: Number(options.typicalityK),
+            k: parseInteger('--typicality-k', options.typicalityK, { min: 1 }),
             classConditional: Boolean(options.classConditional),
             ...candidatesWithControls(readRunDirectory(runDir).scores),
           });
@@ -39,7 +38,7 @@ export function registerReport(program: Command): void {
           encoder.dispose();
         }
       }
-      const written = await writeReport(runDir, { galleryCount: Number(options.gallery), title: options.title, });
+      const written = await writeReport(runDir, { galleryCount: parseInteger('--gallery', options.gallery, { min: 1 }), title: options.title });
       if (options.json) {
         process.stdout.write(JSON.stringify(written, null, 2) + '\n');
         return;

@@ -5,10 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
+import { alignMetrics } from '../align/metrics';
+import type { PipelineSpec } from '../augment/spec';
 import { Encoder } from '../encoder';
 import { ErrorCodes, outOfRange, SslmemError } from '../errors';
 import { finalizeScores, PointScore, ScoreRunInfo, summaryText, writeScoreOutputs } from '../score';
 import type { ScoreMode } from '../score';
+import { assertOneOf } from '../validate';
+import { flagParsers } from './parse';
 import { ProgressBar } from './progress';
 
 /** Options of the scoring step, as commander parses them. */
@@ -30,42 +34,22 @@ export interface ScoringFlags {
   config?: string;
 }
 
-const int = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new SslmemError(ErrorCodes.outOfRange, `Expected an integer but received "${value}"`);
-  return n;
-};
-const float = (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new SslmemError(ErrorCodes.outOfRange, `Expected a number but received "${value}"`);
-  return n;
-};
-export const parsers = { int, float };
-
-/** A comma-separated list of integers >= min given for `flag` (e.g. "--sizes 0,300"), or a RangeError naming the flag. */
-export function integers(flag: string, text: string, min: number): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  values.forEach((v) => {
-    if (!Number.isInteger(v) || v < min) throw outOfRange(flag, `comma-separated integers >= ${min}`, text, true);
-  });
-  return values;
-}
 
 /** Adds the scoring options (with defaults in the help) to a command. */
 export function addScoringOptions(cmd: Command, defaults: { views?: number } = {}): Command {
   return cmd
     .addOption(new Option('--mode <mode>', "view pairing: 'anchor' = clean image vs each augmented view (the authors' code), 'pairs' = disjoint pairs of augmented views (the paper's formula)").choices(['anchor', 'pairs']).default('anchor'))
-    .option('--views <n>', 'views per point (anchor: V-1 pairs; pairs: V/2 pairs)', int, defaults.views ?? 16)
-    .addOption(new Option('--metric <metric>', 'distance between two views\' representations').choices(['l2-normalized', 'cosine-distance', 'angular', 'l2', 'squared-l2']).default('l2-normalized'))
+    .option('--views <n>', 'views per point (anchor: V-1 pairs; pairs: V/2 pairs)', flagParsers.integer('--views'), defaults.views ?? 16)
+    .addOption(new Option('--metric <metric>', 'distance between two views\' representations').choices([...alignMetrics]).default('l2-normalized'))
     .option('--pipeline <name|file.json>', "scoring augmentation: a preset name or a PipelineSpec JSON file (default: 'sslmem-scoring')")
-    .option('--seed <n>', 'seed of the scoring views (and of splits/training for run and demo)', int, 0)
-    .option('--batch-size <n>', 'points per scoring batch (does not change the scores)', int, 64)
-    .option('--threads <n>', 'threads for augmentation, alignment and libtorch; 0 = all cores', int, 0)
-    .option('--target-se <x>', 'adaptive precision: add views to a point until the standard error of m is below this', float)
-    .option('--max-views <n>', 'adaptive precision: view budget per point (default 4x --views)', int)
-    .option('--view-step <n>', 'adaptive precision: views added per round', int, 16)
-    .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', float, 0.05)
-    .option('--top-k <n>', 'how many of the most memorized points the summary lists', int, 20)
+    .option('--seed <n>', 'seed of the scoring views (and of splits/training for run and demo)', flagParsers.integer('--seed'), 0)
+    .option('--batch-size <n>', 'points per scoring batch (does not change the scores)', flagParsers.integer('--batch-size'), 64)
+    .option('--threads <n>', 'threads for augmentation, alignment and libtorch; 0 = all cores', flagParsers.integer('--threads'), 0)
+    .option('--target-se <x>', 'adaptive precision: add views to a point until the standard error of m is below this', flagParsers.number('--target-se'))
+    .option('--max-views <n>', 'adaptive precision: view budget per point (default 4x --views)', flagParsers.integer('--max-views'))
+    .option('--view-step <n>', 'adaptive precision: views added per round', flagParsers.integer('--view-step'), 16)
+    .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', flagParsers.number('--fdr'), 0.05)
+    .option('--top-k <n>', 'how many of the most memorized points the summary lists', flagParsers.integer('--top-k'), 20)
     .option('--config <file.json>', 'read options from a JSON file (keys as the long option names in camelCase, e.g. {"views": 32}); flags given on the command line win')
     .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
     .option('--quiet', 'no progress output');
@@ -87,18 +71,18 @@ export function applyConfig<T extends object>(cmd: Command, options: T): T {
   const known = new Set(cmd.options.map((o) => o.attributeName()));
   const out = { ...options } as Record<string, unknown>;
   for (const [key, value] of Object.entries(config)) {
-    if (!known.has(key)) throw new SslmemError(ErrorCodes.outOfRange, `Expected option names of "${cmd.name()}" in ${file} (${[...known].join(', ')}) but received "${key}"`);
+    if (!known.has(key)) throw outOfRange(`the keys of ${file}`, `option names of "${cmd.name()}" (${[...known].join(', ')})`, `"${key}"`, true);
     if (cmd.getOptionValueSource(key) !== 'cli') out[key] = value;
   }
   return out as T;
 }
 
 /** Reads a pipeline option: a preset name, or a JSON file holding a PipelineSpec. */
-export function readPipelineOption(value: string | undefined): unknown {
+export function readPipelineOption(value: string | undefined): PipelineSpec | string | undefined {
   if (value === undefined) return undefined;
   if (value.endsWith('.json') || fs.existsSync(value)) {
     try {
-      return JSON.parse(fs.readFileSync(value, 'utf8'));
+      return JSON.parse(fs.readFileSync(value, 'utf8')) as PipelineSpec; // score() and train() validate the spec
     } catch (cause) {
       throw new SslmemError(ErrorCodes.corruptFile, `Could not read the pipeline file ${value}: ${(cause as Error).message}`, { cause });
     }
@@ -109,11 +93,13 @@ export function readPipelineOption(value: string | undefined): unknown {
 /** The score() options the flags describe. */
 export function scoringOptions(flags: ScoringFlags) {
   const adaptive = flags.targetSe !== undefined ? { targetSe: flags.targetSe, maxViews: flags.maxViews ?? 4 * flags.views, step: flags.viewStep } : undefined;
+  // commander checks --metric's choices; a --config file's value is checked here.
+  assertOneOf('--metric', flags.metric, alignMetrics);
   return {
     mode: flags.mode,
     views: flags.views,
-    metric: flags.metric as never,
-    pipeline: readPipelineOption(flags.pipeline) as never,
+    metric: flags.metric,
+    pipeline: readPipelineOption(flags.pipeline),
     seed: flags.seed,
     batchSize: flags.batchSize,
     threads: flags.threads,

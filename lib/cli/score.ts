@@ -2,10 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { openDataset } from '../data';
-import { assertWritableDirectory, parseShard, partFileName, readManifest, scoreManifest, SPLIT_GROUPS, SplitGroup, writePart } from '../score';
+import type { DatasetSplit } from '../data';
+import { assertWritableDirectory } from '../io/atomic';
+import { parseShard, partFileName, readManifest, scoreManifest, SPLIT_GROUPS, SplitGroup, writePart } from '../score';
 import { setTorchThreads } from '../system';
 import { outOfRange } from '../errors';
-import { addScoringOptions, applyConfig, finishScores, interruptSignal, loadEncoderOption, parsers, scoreProgress, ScoringFlags, scoringOptions } from './score-common';
+import { assertOneOf } from '../validate';
+import { flagParsers } from './parse';
+import { addScoringOptions, applyConfig, finishScores, interruptSignal, loadEncoderOption, scoreProgress, ScoringFlags, scoringOptions } from './score-common';
 
 interface ScoreFlags extends ScoringFlags {
   f: string;
@@ -38,7 +42,7 @@ export function registerScore(program: Command): void {
     .option('--extra-dataset <name|path>', "dataset S_E indexes when the manifest says it is another one (default: the manifest's extra dataset name)")
     .option('--extra-split <split>', 'split of the extra dataset', 'test')
     .option('--groups <list>', `groups to score, comma-separated from ${SPLIT_GROUPS.join(',')}`, SPLIT_GROUPS.join(','))
-    .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: all)', parsers.int)
+    .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: all)', flagParsers.integer('--shared-sample'))
     .option('--shard <i/n>', 'score only shard i of n (contiguous slice) and write part-i-of-n.json into --out; combine with "sslmem merge"')
     .option('--out <dir>', 'output directory', 'sslmem-scores');
   addScoringOptions(cmd).action(async (raw: ScoreFlags) => {
@@ -49,9 +53,11 @@ export function registerScore(program: Command): void {
     const groups = flags.groups.split(',').map((g) => g.trim()) as SplitGroup[];
     for (const g of groups) if (!SPLIT_GROUPS.includes(g)) throw outOfRange('--groups', `names from ${SPLIT_GROUPS.join(', ')}`, g, true);
     const manifest = readManifest(flags.manifest);
-    const dataset = await openDataset(flags.dataset ?? datasetNameOf(manifest.dataset.name), { split: (flags.dataset ? flags.split : splitOf(manifest.dataset.name, flags.split)) as never });
-    const extraDataset = manifest.extraDataset && groups.includes('extra')
-      ? await openDataset(flags.extraDataset ?? datasetNameOf(manifest.extraDataset.name), { split: (flags.extraDataset ? flags.extraSplit : splitOf(manifest.extraDataset.name, flags.extraSplit)) as never })
+    const split = splitNamed('--split', flags.dataset ? flags.split : splitOf(manifest.dataset.name, flags.split));
+    const dataset = await openDataset(flags.dataset ?? datasetNameOf(manifest.dataset.name), { split });
+    const extra = manifest.extraDataset;
+    const extraDataset = extra && groups.includes('extra')
+      ? await openDataset(flags.extraDataset ?? datasetNameOf(extra.name), { split: splitNamed('--extra-split', flags.extraDataset ? flags.extraSplit : splitOf(extra.name, flags.extraSplit)) })
       : undefined;
     const f = await loadEncoderOption(flags.f, flags.inputShape, flags.normalize);
     const g = await loadEncoderOption(flags.g, flags.inputShape, flags.normalize);
@@ -80,6 +86,14 @@ export function datasetNameOf(name: string): string {
   const match = /^([a-z0-9-]+)\/(train|test)$/.exec(name);
   return match ? match[1] : name;
 }
+
+/** A split name from a flag or a manifest's dataset name, checked. */
+function splitNamed(flag: string, value: string): DatasetSplit {
+  assertOneOf(flag, value, DATASET_SPLITS);
+  return value;
+}
+
+const DATASET_SPLITS: readonly DatasetSplit[] = ['train', 'test'];
 
 /** "fashion-mnist/test" -> "test", else the fallback. */
 export function splitOf(name: string, fallback: string): string {

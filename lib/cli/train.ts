@@ -1,20 +1,24 @@
-import type { Command } from 'commander';
-import { datasetFingerprint, loadDataset, loadIdx } from '../data';
+import { Command, Option } from 'commander';
+import { DATASET_NAMES, datasetFingerprint, loadDataset, loadIdx } from '../data';
 import type { ImageDataset } from '../data/types';
 import type { PipelineSpec } from '../augment';
 import { architectures } from '../encoder/description';
 import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
+import { assertOneOf } from '../validate';
+import { optionalInteger, optionalNumber, parseInteger } from './parse';
 import { formatSeconds, ProgressBar } from './progress';
 import { methods, optimizers, train } from '../train';
-import type { Method, OptimizerName, TrainProgress } from '../train';
+import type { TrainProgress } from '../train';
 
 interface TrainCliOptions {
   dataset?: string;
   images?: string;
   labels?: string;
   method: string;
-  encoder: string;
+  architecture: string;
+  /** Deprecated spelling of --architecture (before issue 12), still read. */
+  encoder?: string;
   width: string;
   epochs: string;
   batchSize: string;
@@ -32,12 +36,6 @@ interface TrainCliOptions {
   json?: boolean;
 }
 
-function toNumber(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || Number.isNaN(value)) throw invalidType(name, 'a number', text);
-  return value;
-}
 
 /** `sslmem train`: self-supervised training of an encoder on a dataset (lib/train). */
 export function registerTrain(program: Command): void {
@@ -51,7 +49,9 @@ export function registerTrain(program: Command): void {
     .option('--images <path>', 'IDX images file (raw or .gz), instead of --dataset')
     .option('--labels <path>', 'IDX labels file to go with --images')
     .option('--method <name>', `one of ${methods.join(', ')}`, 'simclr')
-    .option('--encoder <name>', `one of ${architectures.join(', ')}`, 'small-cnn')
+    .option('--architecture <name>', `encoder backbone, one of ${architectures.join(', ')}`, 'small-cnn')
+    // The flag's name before issue 12 (run and removal say --architecture; eval's --encoder is a file).
+    .addOption(new Option('--encoder <name>', 'deprecated: use --architecture').hideHelp())
     .option('--width <w>', 'channel multiplier', '1')
     .option('--epochs <n>', 'epochs', '100')
     .option('--batch-size <n>', 'batch size', '256')
@@ -74,8 +74,15 @@ export function registerTrain(program: Command): void {
         dataset = await loadIdx(options.images, options.labels);
       } else {
         if (!options.dataset) throw invalidType('--dataset', "a dataset name (or --images and --labels)", undefined);
-        dataset = await loadDataset(options.dataset as never, 'train');
+        assertOneOf('--dataset', options.dataset, DATASET_NAMES);
+        dataset = await loadDataset(options.dataset, 'train');
       }
+      if (options.encoder !== undefined) process.stderr.write('sslmem train: --encoder is deprecated; use --architecture\n');
+      const architecture = options.encoder ?? options.architecture;
+      assertOneOf('--architecture', architecture, architectures);
+      assertOneOf('--method', options.method, methods);
+      assertOneOf('--optimizer', options.optimizer, optimizers);
+      assertOneOf('--device', options.device, ['cpu', 'cuda'] as const);
       const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;
       const distributed = distributedConfigFromEnv();
       const leader = !distributed || distributed.rank === 0;
@@ -92,21 +99,21 @@ export function registerTrain(program: Command): void {
           p.epochs * p.stepsPerEpoch,
           `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}, ${Math.round(p.imagesPerSecond)} img/s` + (p.knnAccuracy !== undefined ? `, kNN ${(100 * p.knnAccuracy).toFixed(1)}%` : ''),
         );
-      const temperature = toNumber('--temperature', options.temperature);
+      const temperature = optionalNumber('--temperature', options.temperature);
       const result = await train({
         images: dataset.images,
-        encoder: { architecture: options.encoder as never, width: toNumber('--width', options.width) },
-        method: options.method as Method,
+        encoder: { architecture, width: optionalNumber('--width', options.width) },
+        method: options.method,
         ...(temperature !== undefined ? { methodOptions: { temperature } } : {}),
         pipeline,
-        epochs: toNumber('--epochs', options.epochs)!,
-        batchSize: toNumber('--batch-size', options.batchSize)!,
-        optimizer: { name: options.optimizer as OptimizerName, ...(options.lr !== undefined ? { lr: toNumber('--lr', options.lr) } : {}) },
-        warmupEpochs: toNumber('--warmup-epochs', options.warmupEpochs),
-        seed: toNumber('--seed', options.seed)!,
-        threads: toNumber('--threads', options.threads),
-        device: options.device as 'cpu' | 'cuda',
-        ...(options.checkpointEvery ? { checkpoint: { path: `${options.out}.ckpt`, every: toNumber('--checkpoint-every', options.checkpointEvery)! } } : {}),
+        epochs: parseInteger('--epochs', options.epochs),
+        batchSize: parseInteger('--batch-size', options.batchSize),
+        optimizer: { name: options.optimizer, ...(options.lr !== undefined ? { lr: optionalNumber('--lr', options.lr) } : {}) },
+        warmupEpochs: optionalNumber('--warmup-epochs', options.warmupEpochs),
+        seed: parseInteger('--seed', options.seed),
+        threads: optionalInteger('--threads', options.threads),
+        device: options.device,
+        ...(options.checkpointEvery ? { checkpoint: { path: `${options.out}.ckpt`, every: parseInteger('--checkpoint-every', options.checkpointEvery) } } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
         dataFingerprint: datasetFingerprint(dataset),
         ...(distributed ? { distributed } : {}),
@@ -127,7 +134,7 @@ export function registerTrain(program: Command): void {
       } else {
         const last = result.history[result.history.length - 1];
         process.stdout.write(
-          `trained ${options.method} ${options.encoder} on ${dataset.name} (${dataset.images.shape[0]} images) for ${last.epoch} epochs in ${formatSeconds(seconds)}; ` +
+          `trained ${options.method} ${architecture} on ${dataset.name} (${dataset.images.shape[0]} images) for ${last.epoch} epochs in ${formatSeconds(seconds)}; ` +
             `final loss ${last.loss.toFixed(4)}; saved ${options.out}\n`,
         );
       }

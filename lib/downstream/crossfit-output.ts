@@ -1,5 +1,5 @@
 /** Writes a cross-fit's manifest and per-point scores (CSV with the score columns the report reads). */
-import { writeFilesAtomic } from '../score/atomic';
+import { writeFilesAtomic } from '../io/atomic';
 import type { CrossfitResult } from './crossfit';
 
 /** CSV columns: index, group (fold-j), label, L_f, L_g, m, se, count. */

@@ -1,10 +1,14 @@
 /**
  * The experiments' default training and scoring: contract D's `train` (lib/train) and the score
- * capability's `score` (lib/score). Both are loaded when first used, so this module (and the
- * experiments, which take any {@link ExperimentHooks}) build and test on their own.
+ * capability's `score` (lib/score). The experiments themselves take any {@link ExperimentHooks},
+ * so they test with fakes and never load the torch tier.
  */
-import type { Uint8Tensor } from '../tensor';
-import type { ExperimentHooks, PointScores, TrainedEncoder } from './hooks';
+import type { AlignMetric } from '../align/metrics';
+import type { PipelineSpec } from '../augment/spec';
+import { invalidType } from '../errors';
+import { score, ScoringEncoder } from '../score';
+import { train } from '../train';
+import type { ExperimentHooks, TrainedEncoder } from './hooks';
 
 /** How each encoder of an experiment is trained (contract D's train options, minus data and seed). */
 export interface TrainingRecipe {
@@ -16,7 +20,7 @@ export interface TrainingRecipe {
   /** Default { temperature: 0.2 } for SimCLR (the calibration trial's setting). */
   methodOptions?: Record<string, unknown>;
   /** Default 'grayscale-28' (28x28 grayscale views for (Fashion-)MNIST). */
-  pipeline?: unknown;
+  pipeline?: PipelineSpec | string;
   epochs: number;
   /** Default 256. */
   batchSize?: number;
@@ -30,28 +34,28 @@ export interface TrainingRecipe {
 export interface ScoringRecipe {
   views?: number;
   mode?: 'anchor' | 'pairs';
-  pipeline?: unknown;
-  metric?: string;
+  pipeline?: PipelineSpec | string;
+  metric?: AlignMetric;
   batchSize?: number;
   threads?: number;
 }
 
-interface TrainModule {
-  train(options: Record<string, unknown>): Promise<{ encoder: TrainedEncoder }>;
-}
-interface ScoreModule {
-  score(options: Record<string, unknown>): Promise<PointScores>;
+/** The hooks' encoders come from trainEncoder below, so they are sslmem Encoders; a caller mixing hooks must keep it so. */
+function scoringEncoder(name: string, encoder: TrainedEncoder): ScoringEncoder {
+  const candidate = encoder as Partial<ScoringEncoder>;
+  if (typeof candidate.embedViews !== 'function' || typeof candidate.description !== 'object') {
+    throw invalidType(name, 'an encoder with description and embedViews (an sslmem Encoder)', encoder);
+  }
+  return candidate as ScoringEncoder;
 }
 
 /** Hooks that train with lib/train and score with lib/score. */
 export function defaultHooks(recipe: TrainingRecipe, scoring: ScoringRecipe = {}): ExperimentHooks {
   return {
     async trainEncoder(request) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { train } = require('../train') as TrainModule;
       const method = recipe.method ?? 'simclr';
       const result = await train({
-        images: request.images as Uint8Tensor,
+        images: request.images,
         encoder: { architecture: recipe.architecture ?? 'small-cnn', width: recipe.width },
         method,
         methodOptions: recipe.methodOptions ?? (method === 'simclr' ? { temperature: 0.2 } : undefined),
@@ -72,9 +76,7 @@ export function defaultHooks(recipe: TrainingRecipe, scoring: ScoringRecipe = {}
       return result.encoder;
     },
     async scorePoints(request) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { score } = require('../score') as ScoreModule;
-      return score({ ...scoring, f: request.f, g: request.g, images: request.images, itemIds: request.itemIds, seed: request.seed, signal: request.signal });
+      return score({ ...scoring, f: scoringEncoder('request.f', request.f), g: scoringEncoder('request.g', request.g), images: request.images, itemIds: request.itemIds, seed: request.seed, signal: request.signal });
     },
   };
 }

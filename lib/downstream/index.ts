@@ -11,8 +11,6 @@ export { summarizeRemoval, REMOVAL_ARMS } from './removal-summary';
 export type { RemovalArm, RemovalTask, RemovalMethod, RemovalRunRecord, RemovalCell, RemovalSummary } from './removal-summary';
 export { typicality, knnAtypicality, binnedSummary, typicalityJson, DEFAULT_TYPICALITY_K, DEFAULT_TYPICALITY_BINS } from './typicality';
 export type { TypicalityOptions, TypicalityResult, TypicalityBin, AtypicalityOptions } from './typicality';
-export { writeRunTypicality } from './typicality-run';
-export type { RunTypicalityOptions } from './typicality-run';
 export { spearman, averageRanks, pearson } from './rank';
 export type { SpearmanResult } from './rank';
 export { defaultHooks } from './defaults';

@@ -12,10 +12,9 @@
 import type { ImageDataset } from '../data/types';
 import { outOfRange } from '../errors';
 import { evaluateEncoder, EvaluateOptions } from '../eval/evaluate';
-import { removalChart } from '../report/charts';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger, assertObject } from '../validate';
-import { writeFilesAtomic } from '../score/atomic';
+import { writeFilesAtomic } from '../io/atomic';
 import { seededPermutation } from '../score/random';
 import { gatherImages } from '../data/subset';
 import { complement } from './folds';
@@ -47,7 +46,7 @@ export interface RemovalOptions {
   tasks: RemovalTaskSpec[];
   /** Passed to evaluateEncoder (probe / kNN settings, methods). */
   evaluation?: Pick<EvaluateOptions, 'probe' | 'knn' | 'methods' | 'batchSize'>;
-  /** When given: removal-manifest.json, removal-runs.json, removal.json and the SVG plots go here. */
+  /** When given: removal-manifest.json, removal-runs.json and removal.json go here (charts: lib/report's removalCharts). */
   outDir?: string;
   onProgress?: (event: { done: number; total: number; run: RemovalRunRecord }) => void;
   signal?: AbortSignal;
@@ -148,17 +147,15 @@ export async function removalExperiment(options: RemovalOptions): Promise<Remova
   return { manifest, runs, summary, files };
 }
 
-/** Writes the manifest, per-run records, summary and SVG plots, all-or-nothing (writeFilesAtomic). */
+/**
+ * Writes the manifest, per-run records and summary, all-or-nothing (writeFilesAtomic). The charts
+ * of removal.json are drawn by lib/report (removalCharts): `sslmem removal` and the HTML report.
+ */
 export function writeRemovalOutputs(dir: string, manifest: RemovalManifest, runs: RemovalResult['runs'], summary: RemovalSummary): string[] {
   const files: Record<string, string> = {
     'removal-manifest.json': JSON.stringify(manifest) + '\n',
     'removal-runs.json': JSON.stringify(runs, null, 2) + '\n',
     'removal.json': JSON.stringify(summary, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n',
   };
-  for (const task of ['same-domain', 'cross-domain'] as const) {
-    for (const method of ['linear-probe', 'knn'] as const) {
-      if (summary.cells.some((c) => c.task === task && c.method === method)) files[`removal-${task}-${method}.svg`] = removalChart(summary, task, method);
-    }
-  }
   return writeFilesAtomic(dir, files);
 }

@@ -3,7 +3,8 @@
  * per split group, mean m per class, memorization against atypicality, and removal curves.
  */
 import type { RemovalMethod, RemovalSummary, RemovalTask } from '../downstream/removal-summary';
-import type { ReportSummary, ScoreRow, TypicalityFile } from './rundir';
+import type { ScoreRow } from '../score/scores-csv';
+import type { ReportSummary, TypicalityFile } from './rundir';
 import { axes, bars, colorFor, errorBars, extent, frame, legend, line, linearScale, points, svgDocument } from './svg';
 
 /** Split groups in the order the paper discusses them; unknown groups follow. */
@@ -93,6 +94,20 @@ export function removalChart(summary: RemovalSummary, task: RemovalTask, method:
   const names: Record<string, string> = { top: 'most memorized removed', random: 'random removed', bottom: 'least memorized removed' };
   body.push(...legend(f, summary.arms.map((arm, i) => ({ label: names[arm] ?? arm, color: colorFor(arm, i) }))));
   return svgDocument(f, `${task}, ${method === 'knn' ? 'kNN' : 'linear probe'}`, body);
+}
+
+/**
+ * Every removal chart the summary has data for, by file name (`removal-<task>-<method>.svg`), in
+ * display order: drawn here once for the report and for `sslmem removal`'s output folder.
+ */
+export function removalCharts(summary: RemovalSummary): Record<string, string> {
+  const charts: Record<string, string> = {};
+  for (const task of ['same-domain', 'cross-domain'] as const) {
+    for (const method of ['linear-probe', 'knn'] as const) {
+      if (summary.cells.some((c) => c.task === task && c.method === method)) charts[`removal-${task}-${method}.svg`] = removalChart(summary, task, method);
+    }
+  }
+  return charts;
 }
 
 /** Summary rows the report's per-group table shows, in display order. */

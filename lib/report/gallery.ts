@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import sharp from 'sharp';
 import type { Uint8Tensor } from '../tensor';
-import type { ScoreRow } from './rundir';
+import type { ScoreRow } from '../score/scores-csv';
 
 /** Where a scored point's pixels live: `images` for dataset indices, `extraImages` for an external S_E. */
 export interface GalleryImages {

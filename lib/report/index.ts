@@ -5,6 +5,8 @@
  */
 export { writeReport, REPORT_FILE, REPORT_ASSETS } from './write';
 export type { WriteReportOptions, WrittenReport } from './write';
-export { readRunDirectory, parseScoresCsv } from './rundir';
-export type { RunDirectory, ScoreRow, ReportSummary, TypicalityFile } from './rundir';
+export { readRunDirectory } from './rundir';
+export type { RunDirectory, ReportSummary, TypicalityFile } from './rundir';
 export { formatNumber } from './html';
+export { writeRunTypicality } from './typicality-run';
+export type { RunTypicalityOptions } from './typicality-run';

@@ -17,22 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCodes, SslmemError } from '../errors';
 import type { RemovalSummary } from '../downstream/removal-summary';
-
-/** One row of scores.csv. */
-export interface ScoreRow {
-  index: number;
-  group: string;
-  label: number;
-  L_f: number;
-  L_g: number;
-  m: number;
-  se: number;
-  count: number;
-  m_range: number;
-  m_relative: number;
-  p: number;
-  significant: boolean;
-}
+import { parseScoresCsv, ScoreRow } from '../score/scores-csv';
 
 /** The parts of summary.json the report shows (the score helper's ScoreSummary has more). */
 export interface ReportSummary {
@@ -84,55 +69,6 @@ function readJson<T>(file: string, required: boolean): T | undefined {
   } catch (cause) {
     throw new SslmemError(ErrorCodes.corruptFile, `Expected JSON in ${file} but received text that does not parse (${(cause as Error).message})`, { cause });
   }
-}
-
-/** Splits one CSV line, honouring double-quoted fields with doubled quotes. */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  out.push(field);
-  return out;
-}
-
-const NUMERIC = ['L_f', 'L_g', 'm', 'se', 'm_range', 'm_relative', 'p'] as const;
-
-/** Parses scores.csv by its header (columns may come in any order; unknown ones are ignored). */
-export function parseScoresCsv(text: string, file = 'scores.csv'): ScoreRow[] {
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  if (lines.length === 0) throw new SslmemError(ErrorCodes.corruptFile, `Expected a header line in ${file} but received an empty file`);
-  const header = splitCsvLine(lines[0]);
-  const col = (name: string) => header.indexOf(name);
-  for (const required of ['index', 'group', 'label', 'm']) {
-    if (col(required) < 0) throw new SslmemError(ErrorCodes.corruptFile, `Expected a "${required}" column in ${file} but received columns ${header.join(',')}`);
-  }
-  return lines.slice(1).map((line, i) => {
-    const cells = splitCsvLine(line);
-    if (cells.length !== header.length) {
-      throw new SslmemError(ErrorCodes.corruptFile, `Expected ${header.length} fields on line ${i + 2} of ${file} but received ${cells.length}`);
-    }
-    const num = (name: string) => (col(name) < 0 ? NaN : Number(cells[col(name)]));
-    const row = { index: num('index'), group: cells[col('group')], label: num('label'), count: num('count'), significant: col('significant') >= 0 && cells[col('significant')] === '1' } as ScoreRow;
-    for (const name of NUMERIC) row[name] = num(name);
-    if (!Number.isInteger(row.index) || !Number.isInteger(row.label) || Number.isNaN(row.m)) {
-      throw new SslmemError(ErrorCodes.corruptFile, `Expected integer index and label and a numeric m on line ${i + 2} of ${file} but received "${line}"`);
-    }
-    return row;
-  });
 }
 
 /** Reads the run directory's files (see the module comment). */

@@ -8,14 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageDataset } from '../data/types';
 import { invalidType } from '../errors';
-import type { EmbeddingEncoder } from '../eval/evaluate';
+import { Encoder } from '../encoder';
 import { assertInteger, assertString } from '../validate';
-import { classBarsChart, histogramChart, removalChart, typicalityChart } from './charts';
+import { classBarsChart, histogramChart, removalCharts, typicalityChart } from './charts';
 import { extremes, galleryAvailable, GalleryImages, writeGalleryImages } from './gallery';
 import { reportHtml } from './html';
-import { readRunDirectory, ScoreRow } from './rundir';
+import { readRunDirectory } from './rundir';
+import type { ScoreRow } from '../score/scores-csv';
 import { resolveRunImages } from './images';
-import { writeFileAtomic } from '../score/atomic';
+import { writeRunTypicality } from './typicality-run';
+import { writeFileAtomic } from '../io/atomic';
 
 export interface WriteReportOptions {
   /** The dataset the scores' indices point into (overrides images found through the run directory). */
@@ -67,10 +69,6 @@ async function autoTypicality(dir: string): Promise<string | undefined> {
   const gFile = path.join(dir, G_ENCODER_FILE);
   if (fs.existsSync(path.join(dir, 'typicality.json')) || !fs.existsSync(gFile)) return undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Encoder } = require('../encoder') as { Encoder: { load(file: string): Promise<EmbeddingEncoder & { dispose(): void }> } };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { writeRunTypicality } = require('../downstream/typicality-run') as typeof import('../downstream/typicality-run');
     const g = await Encoder.load(gFile);
     try {
       const t = await writeRunTypicality(dir, { encoder: g, encoderName: `g (${G_ENCODER_FILE})`, ...candidatesWithControls(readRunDirectory(dir).scores) });
@@ -116,13 +114,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       typicality: run.typicality ? write('typicality.svg', typicalityChart(run.typicality)) : undefined,
       removal: [] as string[],
     };
-    if (run.removal) {
-      for (const task of ['same-domain', 'cross-domain'] as const) {
-        for (const method of ['linear-probe', 'knn'] as const) {
-          if (run.removal.cells.some((c) => c.task === task && c.method === method)) charts.removal.push(write(`removal-${task}-${method}.svg`, removalChart(run.removal, task, method)));
-        }
-      }
-    }
+    for (const [name, svg] of Object.entries(run.removal ? removalCharts(run.removal) : {})) charts.removal.push(write(name, svg));
     const images: GalleryImages | { missing: string } = options.dataset
       ? { images: options.dataset.images, extraImages: options.extraDataset?.images, extraIsSeparate: Boolean(run.manifest?.extraDataset) }
       : await resolveImages(run);

@@ -4,6 +4,15 @@
  * regularized incomplete beta function by its continued fraction (NR Sec. 6.4, modified Lentz), the
  * regularized incomplete gamma function by its series and continued fraction (NR Sec. 6.2), and
  * from them Student's t and the normal distribution's upper tails.
+ *
+ * Kept rather than @stdlib/stats-base-dists-{t,normal}-cdf (issue 12, measured 2026-12): against
+ * scipy 1.17 over df 1..1000 (and 2.5, 17.3), |t| up to 1e50 and z up to 39 (tails down to 1e-300),
+ * these tails are within 1.1e-12 relative of scipy (normal 2.2e-13), @stdlib's within 3.2e-14
+ * (normal 2.1e-13): both ten orders finer than any p-value threshold or FDR level they are used
+ * for. @stdlib's two functions install 227 packages (26 MB) and run 5x slower here (0.79 s vs
+ * 0.16 s per 200,000 t tails); these are ~140 lines with no dependency, and keeping them keeps
+ * every p and q in scores.csv byte-identical. Tests compare them with closed forms, published
+ * tables and scipy's values (test/score/stats.test.ts).
  */
 
 const LANCZOS = [
@@ -77,9 +86,9 @@ export function studentTSurvival(t: number, df: number): number {
   return t >= 0 ? tail : 1 - tail;
 }
 
-/** P(T <= t) of Student's t with `df` degrees of freedom. */
+/** P(T <= t) of Student's t with `df` degrees of freedom; by symmetry, so the lower tail keeps its digits. */
 export function studentTCdf(t: number, df: number): number {
-  return 1 - studentTSurvival(t, df);
+  return studentTSurvival(-t, df);
 }
 
 /** The regularized lower incomplete gamma P(a, x) (NR Sec. 6.2: series below a + 1, else 1 - Q). */

@@ -1,34 +1,11 @@
 /**
- * Score outputs: a per-point CSV and JSONL, the summary JSON and a human summary. Numbers are
+ * Score outputs: the per-point CSV (lib/score/scores-csv.ts) and JSONL, the summary JSON and a human summary. Numbers are
  * written in JavaScript's shortest round-trip form, so the files are a deterministic function of the
  * values (a merged sharded run gives the same bytes) and parse back to the exact doubles.
  */
-import { writeFilesAtomic } from './atomic';
+import { writeFilesAtomic } from '../io/atomic';
+import { scoresCsv } from './scores-csv';
 import type { ScoredPoint, ScoreSummary } from './summary';
-
-/**
- * CSV columns, in order. L_f, L_g: alignment losses; m = L_g - L_f; se its standard error from
- * `count` replicates; df the degrees of freedom of the point's test (summary.json's run.design says
- * which design made the scores and how se was computed).
- */
-export const CSV_COLUMNS = ['index', 'group', 'label', 'L_f', 'L_g', 'm', 'se', 'count', 'm_range', 'm_relative', 'p', 'q', 'significant', 'df'] as const;
-
-function num(x: number): string {
-  return String(x); // "NaN", "Infinity" or the shortest round-trip decimal
-}
-
-/** The per-point CSV (header + one row per point, "\n" line ends). */
-export function scoresCsv(points: readonly ScoredPoint[]): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const p of points) {
-    rows.push([p.index, csvField(p.group), p.label, num(p.lossF), num(p.lossG), num(p.m), num(p.se), p.count, num(p.mRange), num(p.mRelative), num(p.p), num(p.q), p.significant ? 1 : 0, num(p.df ?? p.count - 1)].join(','));
-  }
-  return rows.join('\n') + '\n';
-}
-
-function csvField(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** The per-point JSONL: one object per line with the CSV's fields (NaN written as null). */
 export function scoresJsonl(points: readonly ScoredPoint[]): string {

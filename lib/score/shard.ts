@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { ErrorCodes, invalidType, outOfRange, SslmemError } from '../errors';
 import { assertInteger, assertObject } from '../validate';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../io/atomic';
 import type { PointScore, ScoreRunInfo } from './summary';
 
 export interface Shard {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { ErrorCodes, invalidType, outOfRange, SslmemError } from '../errors';
 import { assertInteger, assertObject, assertString, isPlainObject } from '../validate';
 import { seededPermutation } from './random';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '../io/atomic';
 
 /** The four split groups, in the order points are scored and written. */
 export const SPLIT_GROUPS = ['candidates', 'independent', 'shared', 'extra'] as const;

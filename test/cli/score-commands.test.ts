@@ -58,7 +58,7 @@ describe('cli: score commands', () => {
     fs.writeFileSync(blocker, '');
     const r = sslmem(['score', '--f', 'f.sslmem', '--g', 'g.sslmem', '--manifest', 'm.json', '--out', path.join(blocker, 'out')]);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /Expected a writable output path .*ERR_SSLMEM_NOT_WRITABLE/);
+    assert.match(r.stderr, /Expected a writable output path .*ERR_SSLMEM_WRITE_FAILED/);
     assert.deepEqual(fs.readdirSync(dir), ['file']);
   });
 

@@ -56,7 +56,7 @@ describe('downstream/crossfitScores', () => {
 describe('downstream/crossfit outputs', () => {
   it('writes a CSV the report reader parses back to the same scores', async () => {
     const { crossfitCsv } = await import('../../lib/downstream/crossfit-output');
-    const { parseScoresCsv } = await import('../../lib/report/rundir');
+    const { parseScoresCsv } = await import('../../lib/score/scores-csv');
     const result = await crossfitScores({ images: indexedImages(12), seed: 3, hooks: fakeHooks() });
     const rows = parseScoresCsv(crossfitCsv(result, Int32Array.from({ length: 12 }, (_, i) => i % 2)));
     assert.deepEqual(rows.map((r) => r.m), Array.from(result.m));

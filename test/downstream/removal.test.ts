@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { ImageDataset } from '../../lib/data/types';
 import { removalExperiment, removalSet } from '../../lib/downstream/removal';
 import { summarizeRemoval } from '../../lib/downstream/removal-summary';
+import { removalCharts } from '../../lib/report/charts';
 import { fakeHooks, indexedImages } from './fakes';
 
 function labelled(n: number, name: string): ImageDataset {
@@ -64,7 +65,11 @@ describe('downstream/removalExperiment', () => {
       }
       const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'removal-manifest.json'), 'utf8'));
       assert.deepEqual(onDisk, result.manifest);
-      for (const f of ['removal.json', 'removal-runs.json', 'removal-same-domain-knn.svg', 'removal-cross-domain-linear-probe.svg']) assert.ok(fs.existsSync(path.join(dir, f)), f);
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['removal-manifest.json', 'removal-runs.json', 'removal.json']);
+      // The charts are the report's (sslmem removal writes them beside the JSON): one per task and method.
+      const charts = removalCharts(result.summary);
+      assert.deepEqual(Object.keys(charts), ['removal-same-domain-linear-probe.svg', 'removal-same-domain-knn.svg', 'removal-cross-domain-linear-probe.svg', 'removal-cross-domain-knn.svg']);
+      for (const svg of Object.values(charts)) assert.match(svg, /^<svg[^>]*>[\s\S]*most memorized removed[\s\S]*<\/svg>\n?$/);
       assert.deepEqual(result.summary.sizes, [0, 5, 10]);
       assert.equal(result.summary.cells.length, 3 * 3 * 2 * 2);
       const again = await run();

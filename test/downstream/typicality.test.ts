@@ -77,7 +77,7 @@ describe('downstream/writeRunTypicality', () => {
     const path = await import('node:path');
     const { spawnSync } = await import('node:child_process');
     const { writeSyntheticRun } = await import('../report/fixture');
-    const { writeRunTypicality } = await import('../../lib/downstream/typicality-run');
+    const { writeRunTypicality } = await import('../../lib/report/typicality-run');
     const { readRunDirectory } = await import('../../lib/report/rundir');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-typicality-'));
     try {

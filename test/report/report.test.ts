@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatNumber, parseScoresCsv, writeReport } from '../../lib/report';
+import { formatNumber, writeReport } from '../../lib/report';
+import { parseScoresCsv } from '../../lib/score/scores-csv';
 import { escapeXml, niceTicks } from '../../lib/report/svg';
 import { syntheticDataset, writeSyntheticRun } from './fixture';
 

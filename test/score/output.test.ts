@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { scoresCsv, summaryText, writeScoreOutputs } from '../../lib/score/output';
+import { summaryText, writeScoreOutputs } from '../../lib/score/output';
+import { scoresCsv } from '../../lib/score/scores-csv';
 import { finalizeScores, PointScore, ScoreRunInfo } from '../../lib/score/summary';
 import { mergeParts, parseShard, partFileName, readPart, shardRange, writePart } from '../../lib/score/shard';
 
@@ -61,7 +62,7 @@ describe('score/summary and outputs', () => {
   it('an unwritable output directory is a clear error and leaves nothing behind', () => {
     const blocker = path.join(dir, 'file');
     fs.writeFileSync(blocker, 'x');
-    assert.throws(() => writeScoreOutputs(path.join(blocker, 'run'), finalizeScores(toyPoints(), run)), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_NOT_WRITABLE' && e.message.includes(blocker));
+    assert.throws(() => writeScoreOutputs(path.join(blocker, 'run'), finalizeScores(toyPoints(), run)), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_WRITE_FAILED' && e.message.includes(blocker));
     assert.deepEqual(fs.readdirSync(dir), ['file']);
   });
 

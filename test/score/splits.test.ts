@@ -79,7 +79,7 @@ describe('score/splits', () => {
 
   it('an unwritable manifest path is a clear error and leaves no temp file', () => {
     const m = makeSplits({ n: 40, sizes: { shared: 10, candidates: 10, independent: 10 }, seed: 9, datasetName: 'toy', fingerprint: FP });
-    assert.throws(() => writeManifest(path.join(dir, 'missing', 'manifest.json'), m), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_NOT_WRITABLE');
+    assert.throws(() => writeManifest(path.join(dir, 'missing', 'manifest.json'), m), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_WRITE_FAILED');
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 });

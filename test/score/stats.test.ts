@@ -38,7 +38,31 @@ describe('score/distributions', () => {
     }
   });
 
+  it("Student's t keeps its digits in both far tails (closed forms and scipy 1.17's values)", () => {
+    const relative = (actual: number, expected: number, tol: number, what: string) => close(actual / expected, 1, tol, what);
+    // df 1: P(T <= -t) = atan(1/t) / pi; df 2: P(T <= -t) = 1 / (s (s + t)), s = sqrt(2 + t^2).
+    for (const t of [1e3, 1e10, 1e50]) {
+      relative(studentTCdf(-t, 1), Math.atan(1 / t) / Math.PI, 1e-12, `T_1(-${t})`);
+      const s = Math.sqrt(2 + t * t);
+      relative(studentTCdf(-t, 2), 1 / (s * (s + t)), 1e-12, `T_2(-${t})`);
+    }
+    // scipy.stats.t.sf(t, df), recorded.
+    const scipy: Array<[number, number, number]> = [
+      [20, 300, 1.9315981281579945e-57], [40, 1000, 5.239426077586636e-210], [1e5, 3, 1.1026577904466273e-15],
+      [8, 10, 5.887471394833083e-6], [3, 1000, 0.0013833545221190963],
+    ];
+    for (const [t, df, p] of scipy) {
+      relative(studentTSurvival(t, df), p, 2e-12, `upper tail T_${df}(${t})`);
+      relative(studentTCdf(-t, df), p, 2e-12, `lower tail T_${df}(-${t})`);
+    }
+  });
+
   it('the normal tails match published values, also far out', () => {
+    // scipy.stats.norm.sf(z), recorded: both tails down to 1e-308.
+    for (const [z, p] of [[10, 7.61985302416047e-24], [30, 4.906713927147908e-198], [37.5, 4.605353009581954e-308]]) {
+      close(normalSurvival(z) / p, 1, 1e-12, `Q(${z}) relative`);
+      close(normalCdf(-z) / p, 1, 1e-12, `Φ(-${z}) relative`);
+    }
     close(normalCdf(1.959963985), 0.975, 1e-9, 'Φ(1.96)');
     close(normalSurvival(1.644853627), 0.05, 1e-9, 'upper 5%');
     close(normalSurvival(3.090232306), 0.001, 1e-11, 'upper 0.1%');

@@ -4,10 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SslmemError } from '../errors';
-
-/** Error code for an output path that cannot be written (missing parent, no permission, ...). */
-export const ERR_NOT_WRITABLE = 'ERR_SSLMEM_NOT_WRITABLE';
+import { ErrorCodes, SslmemError } from '../errors';
 
 let counter = 0;
 function tempName(target: string): string {
@@ -15,10 +12,10 @@ function tempName(target: string): string {
 }
 
 function notWritable(target: string, cause: unknown): SslmemError {
-  return new SslmemError(ERR_NOT_WRITABLE, `Expected a writable output path for ${target} but received an error: ${(cause as Error).message}`, { cause });
+  return new SslmemError(ErrorCodes.writeFailed, `Expected a writable output path for ${target} but received an error: ${(cause as Error).message}`, { cause });
 }
 
-/** Writes `data` to `target` through a temp file + rename. Throws ERR_SSLMEM_NOT_WRITABLE, leaving no temp file. */
+/** Writes `data` to `target` through a temp file + rename. Throws ERR_SSLMEM_WRITE_FAILED, leaving no temp file. */
 export function writeFileAtomic(target: string, data: string | Uint8Array): void {
   const temp = tempName(target);
   try {
@@ -33,7 +30,7 @@ export function writeFileAtomic(target: string, data: string | Uint8Array): void
 /**
  * Writes several files into `dir` all-or-nothing: the directory is created if needed, every file is
  * first written as a temp file, and only when all succeeded are they renamed into place. On failure
- * the temps (and a directory this call created) are removed and ERR_SSLMEM_NOT_WRITABLE is thrown.
+ * the temps (and a directory this call created) are removed and ERR_SSLMEM_WRITE_FAILED is thrown.
  */
 export function writeFilesAtomic(dir: string, files: Record<string, string | Uint8Array>): string[] {
   let created: string | undefined;

@@ -1,16 +1,18 @@
 /**
  * Typicality for a scored run directory: embeds the scored points with an independent encoder,
- * relates their atypicality to m and writes `typicality.json` for the report.
+ * relates their atypicality to m (lib/downstream/typicality.ts) and writes `typicality.json` for
+ * the report. It lives in report/ because it reads the run directory and its images the way the
+ * report does; downstream/ keeps the computation and never imports report/.
  */
 import * as path from 'node:path';
 import { SslmemError, ErrorCodes } from '../errors';
 import type { EmbeddingEncoder } from '../eval/evaluate';
-import { gatherRowImages } from '../report/gallery';
-import { writeFileAtomic } from '../score/atomic';
-import { resolveRunImages } from '../report/images';
-import { readRunDirectory } from '../report/rundir';
-import type { ScoreRow } from '../report/rundir';
-import { typicality, TypicalityControl, typicalityJson, TypicalityResult } from './typicality';
+import { gatherRowImages } from './gallery';
+import { writeFileAtomic } from '../io/atomic';
+import { resolveRunImages } from './images';
+import { readRunDirectory } from './rundir';
+import type { ScoreRow } from '../score/scores-csv';
+import { typicality, TypicalityControl, typicalityJson, TypicalityResult } from '../downstream/typicality';
 
 export interface RunTypicalityOptions {
   encoder: EmbeddingEncoder;

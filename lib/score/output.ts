@@ -4,7 +4,7 @@
  * values (a merged sharded run gives the same bytes) and parse back to the exact doubles.
  */
 import { writeFilesAtomic } from './atomic';
-import type { ScoredPoint, ScoreSummary } from './summary';
+import { describeViews, ScoredPoint, ScoreSummary } from './summary';
 
 /**
  * CSV columns, in order. L_f, L_g: alignment losses; m = L_g - L_f; se its standard error from
@@ -58,7 +58,7 @@ function pValue(p: number): string {
 export function summaryText(summary: ScoreSummary): string {
   const run = summary.run;
   const lines: string[] = [];
-  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${run.adaptive ? `${run.views}-${run.adaptive.maxViews} views (adaptive, target se ${run.adaptive.targetSe})` : `${run.views} views`}, seed ${run.seed}`);
+  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${describeViews(run)}, seed ${run.seed}`);
   if (run.design) lines.push(`Design: ${run.design.name}${run.design.name === 'single' ? '' : ` (${run.design.replicates} replicates)`}; se: ${run.design.standardError}`);
   lines.push('');
   const header = ['group', 'n', 'mean m', 'se', 'median', 'std', `signif. (BH ${summary.fdr})`, 'p(mean != 0)'];

@@ -184,7 +184,11 @@ function resolve(options: ScoreOptions): Resolved {
   const mode = options.mode ?? 'anchor';
   assertOneOf('options.mode', mode, scoreModes);
   const views = options.views ?? DEFAULT_VIEWS;
-  assertInteger('options.views', views, { min: MIN_VIEWS[mode], max: 4096 });
+  assertInteger('options.views', views, { max: 4096 });
+  if (views < MIN_VIEWS[mode]) {
+    const pairs = mode === 'anchor' ? 'each against the clean image' : 'in disjoint pairs';
+    throw outOfRange('options.views', `at least ${MIN_VIEWS[mode]} augmented views in ${mode} mode (${pairs}: 2 pairs, so a standard error exists)`, views);
+  }
   const metric = options.metric ?? 'l2-normalized';
   assertOneOf('options.metric', metric, alignMetrics);
   const seed = options.seed ?? 0;

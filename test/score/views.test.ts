@@ -121,8 +121,8 @@ describe('score: views are augmented views in every mode', () => {
     const two = await score({ f, g, images, itemIds, views: 2, seed: 5 });
     assert.deepEqual(Array.from(two.count), [2, 2, 2]);
     assert.ok(two.se.every((s) => Number.isFinite(s)));
-    await assert.rejects(score({ f, g, images, views: 1 }), (e: Error) => e instanceof RangeError && /options\.views/.test(e.message) && /2/.test(e.message));
-    await assert.rejects(score({ f, g, images, views: 3, mode: 'pairs' }), (e: Error) => e instanceof RangeError && /options\.views/.test(e.message) && /4/.test(e.message));
+    await assert.rejects(score({ f, g, images, views: 1 }), (e: Error) => e instanceof RangeError && /at least 2 augmented views in anchor mode .* for options\.views but received the number 1/.test(e.message));
+    await assert.rejects(score({ f, g, images, views: 3, mode: 'pairs' }), (e: Error) => e instanceof RangeError && /at least 4 augmented views in pairs mode .* for options\.views but received the number 3/.test(e.message));
     await assert.rejects(score({ f, g, images, views: 2, adaptive: { targetSe: 0, maxViews: 4, step: 0 } }), RangeError);
     await assert.rejects(score({ f, g, images, views: 4, mode: 'pairs', adaptive: { targetSe: 0, maxViews: 8, step: 1 } }), RangeError);
   });

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Reference SSLMem scoring in plain PyTorch + torchvision, the baseline of bench/score.ts.
 
-Scores every point the way sslmem's `score()` does in anchor mode: view 0 is the clean image, views
-1..V-1 are augmented by torchvision transforms built from the same PipelineSpec, the SAME views go
-through encoders f and g (TorchScript), and per point L_f, L_g, m = mean(d_g - d_f) and its standard
-error come from d = ||f(x')/|f(x')| - f(x'')/|f(x'')|||. Batched like a careful PyTorch user would:
-views of `--batch` points are stacked and embedded in one no-grad forward per encoder.
+Scores every point the way sslmem's `score()` does in anchor mode: `--views V` are V augmented
+views (as in sslmem and the authors' code), each compared with the clean image: view 0 is the clean
+image, views 1..V are augmented by torchvision transforms built from the same PipelineSpec (V + 1
+views rendered, V pairs), the SAME views go through encoders f and g (TorchScript), and per point
+L_f, L_g, m = mean(d_g - d_f) and its standard error over the V pairs come from
+d = ||f(x')/|f(x')| - f(x'')/|f(x'')|||. Batched like a careful PyTorch user would: views of
+`--batch` points are stacked and embedded in one no-grad forward per encoder.
 
 Usage: reference_score.py --f f.pt --g g.pt --images images.npy --pipeline spec.json --views 16
        --threads 2 --batch 64   -> prints JSON {"points": N, "seconds": s, "pointsPerSecond": r, "blas": [mapped BLAS objects]}
@@ -58,7 +60,7 @@ def main():
     parser.add_argument("--g", required=True)
     parser.add_argument("--images", required=True, help="uint8 .npy [N, H, W, C]")
     parser.add_argument("--pipeline", required=True, help="PipelineSpec JSON (view 0 = clean anchor)")
-    parser.add_argument("--views", type=int, default=16)
+    parser.add_argument("--views", type=int, default=16, help="augmented views per point (V pairs against the clean image)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=1)
@@ -84,17 +86,18 @@ def main():
         with torch.no_grad():
             for b in range(0, n, args.batch):
                 batch = images[b:b + args.batch].float().div(255)
-                views = torch.stack([torch.stack([transform_for(v)(img) for v in range(args.views)]) for img in batch])
+                rendered = args.views + 1  # the clean anchor and V augmented views
+                views = torch.stack([torch.stack([transform_for(v)(img) for v in range(rendered)]) for img in batch])
                 flat = views.flatten(0, 1)
-                zf = F.normalize(f(flat), dim=1).view(len(batch), args.views, -1)
-                zg = F.normalize(g(flat), dim=1).view(len(batch), args.views, -1)
+                zf = F.normalize(f(flat), dim=1).view(len(batch), rendered, -1)
+                zg = F.normalize(g(flat), dim=1).view(len(batch), rendered, -1)
                 df = (zf[:, 1:] - zf[:, :1]).norm(dim=2)
                 dg = (zg[:, 1:] - zg[:, :1]).norm(dim=2)
                 diff = (dg - df).double()
-                results.append(torch.stack([df.double().mean(1), dg.double().mean(1), diff.mean(1), diff.std(1) / (args.views - 1) ** 0.5], 1))
+                results.append(torch.stack([df.double().mean(1), dg.double().mean(1), diff.mean(1), diff.std(1) / args.views ** 0.5], 1))
         torch.cat(results)
         best = min(best, time.perf_counter() - start)
-    print(json.dumps({"points": int(n), "seconds": best, "pointsPerSecond": n / best, "threads": args.threads, "views": args.views,
+    print(json.dumps({"points": int(n), "seconds": best, "pointsPerSecond": n / best, "threads": args.threads, "views": args.views, "pairs": args.views,
                       "blas": loaded_blas()}))
 
 

@@ -19,7 +19,9 @@ import { assertInteger, assertOneOf } from '../validate';
 export type AlignMetric = 'cosine-similarity' | 'cosine-distance' | 'l2-normalized' | 'l2' | 'squared-l2' | 'angular';
 
 /**
- * Which pairs of a point's V views are compared:
+ * Which pairs of a point's V views are compared. V counts the rows of the tensor, so in anchor
+ * pairing it includes the clean view 0; lib/score's `views` counts augmented views only and hands
+ * this layer V + 1 rows in anchor mode.
  * - `'anchor'`: (0, j) for j = 1..V-1. View 0 is the clean image: what the SSLMem authors' code does.
  * - `'pairs'`: (0,1), (2,3), ...: floor(V/2) disjoint pairs of augmented views: the paper's formula
  *   (an expectation over pairs of augmentations). With odd V the last view is unused.

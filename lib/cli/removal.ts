@@ -73,7 +73,7 @@ export function registerRemoval(program: Command): void {
     .option('--optimizer <name>', "'sgd', 'adam', 'adamw' or 'lars'", 'sgd')
     .option('--lr <x>', 'peak learning rate (default: 0.03 x batch / 256)')
     .option('--temperature <t>', "SimCLR temperature; 0.2, not the library's 0.5: the calibration trial's setting (docs/downstream.md)", '0.2')
-    .option('--views <n>', 'views per point when cross-fitting scores', '16')
+    .option('--views <n>', 'augmented views per point when cross-fitting scores (anchor mode: one pair each, against the clean image)', '16')
     .option('--threads <n>', 'libtorch threads (0 = all)', '0')
     .option('--eval-train <n>', 'points of each task\'s train split used to fit the probe / kNN bank', '5000')
     .option('--eval-test <n>', 'points of each task\'s test split', '2000')
@@ -105,7 +105,7 @@ export function registerRemoval(program: Command): void {
             if (epoch === epochs) log(`trained ${name}: ${epochs} epochs, final loss ${loss.toFixed(4)}`);
           },
         },
-        { views: integer('--views', flags.views, 3), threads: integer('--threads', flags.threads, 0) },
+        { views: integer('--views', flags.views, 2), threads: integer('--threads', flags.threads, 0) },
       );
       let scores: Float64Array;
       if (flags.scores) scores = scoresFromCsv(flags.scores, n);

@@ -39,15 +39,15 @@ export interface ScoringFlags {
 export function addScoringOptions(cmd: Command, defaults: { views?: number } = {}): Command {
   return cmd
     .addOption(new Option('--mode <mode>', "view pairing: 'anchor' = clean image vs each augmented view (the authors' code), 'pairs' = disjoint pairs of augmented views (the paper's formula)").choices(['anchor', 'pairs']).default('anchor'))
-    .option('--views <n>', 'views per point (anchor: V-1 pairs; pairs: V/2 pairs)', flagParsers.integer('--views'), defaults.views ?? 16)
+    .option('--views <n>', 'augmented views per point, in both modes (anchor: n pairs, each view against the clean image, n >= 2; pairs: floor(n/2) pairs, n >= 4)', flagParsers.integer('--views'), defaults.views ?? 16)
     .addOption(new Option('--metric <metric>', 'distance between two views\' representations').choices([...alignMetrics]).default('l2-normalized'))
     .option('--pipeline <name|file.json>', "scoring augmentation: a preset name or a PipelineSpec JSON file (default: 'sslmem-scoring')")
     .option('--seed <n>', 'seed of the scoring views (and of splits/training for run and demo)', flagParsers.integer('--seed'), 0)
     .option('--batch-size <n>', 'points per scoring batch (does not change the scores)', flagParsers.integer('--batch-size'), 64)
     .option('--threads <n>', 'threads for augmentation, alignment and libtorch; 0 = all cores', flagParsers.integer('--threads'), 0)
     .option('--target-se <x>', 'adaptive precision: add views to a point until the standard error of m is below this', flagParsers.number('--target-se'))
-    .option('--max-views <n>', 'adaptive precision: view budget per point (default 4x --views)', flagParsers.integer('--max-views'))
-    .option('--view-step <n>', 'adaptive precision: views added per round', flagParsers.integer('--view-step'), 16)
+    .option('--max-views <n>', 'adaptive precision: budget of augmented views per point (default 4x --views)', flagParsers.integer('--max-views'))
+    .option('--view-step <n>', 'adaptive precision: augmented views added per round (anchor mode also renders the clean image each round)', flagParsers.integer('--view-step'), 16)
     .option('--fdr <q>', 'false discovery rate of the per-point tests (Benjamini-Hochberg within each group)', flagParsers.number('--fdr'), 0.05)
     .option('--top-k <n>', 'how many of the most memorized points the summary lists', flagParsers.integer('--top-k'), 20)
     .option('--config <file.json>', 'read options from a JSON file (keys as the long option names in camelCase, e.g. {"views": 32}); flags given on the command line win')
@@ -141,7 +141,7 @@ export function scoreProgress(label: string, enabled: boolean) {
   return {
     onProgress: (p: { done: number; total: number; views: number }) => {
       bar ??= new ProgressBar(label, p.total, enabled);
-      bar.update(p.done, p.total, `${p.views} views`);
+      bar.update(p.done, p.total, `${p.views} views embedded`);
     },
     finish: () => bar?.finish(),
   };

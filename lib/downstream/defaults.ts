@@ -32,6 +32,7 @@ export interface TrainingRecipe {
 
 /** How points are scored (the score capability's options, minus encoders and data). */
 export interface ScoringRecipe {
+  /** Augmented views per point (lib/score's default 16; anchor mode compares each with the clean image). */
   views?: number;
   mode?: 'anchor' | 'pairs';
   pipeline?: PipelineSpec | string;

@@ -5,6 +5,7 @@
  * marks each image `data-loaded="true"` once it has decoded (naturalWidth > 0).
  */
 import type { RemovalSummary } from '../downstream/removal-summary';
+import { describeViews } from '../score/summary';
 import type { GalleryItem } from './gallery';
 import type { ReportSummary, TypicalityFile } from './rundir';
 import { groupRows } from './charts';
@@ -98,7 +99,7 @@ export function reportHtml(p: PageParts): string {
   const sections: string[] = [];
   sections.push(`<h1>${esc(p.title)}</h1>`);
   sections.push(
-    `<p class="note">Run directory: <code>${esc(p.runDir)}</code>. ${p.summary.points} points; mode ${esc(run.mode ?? '?')}, metric ${esc(run.metric ?? '?')}, ${esc(run.views ?? '?')} views, seed ${esc(run.seed ?? '?')}. ` +
+    `<p class="note">Run directory: <code>${esc(p.runDir)}</code>. ${p.summary.points} points; mode ${esc(run.mode ?? '?')}, metric ${esc(run.metric ?? '?')}, ${esc(describeViews(run))}, seed ${esc(run.seed ?? '?')}. ` +
       'm(x) = L(g,x) - L(f,x): the alignment loss of an encoder g that did not train on x minus that of f that did (Wang et al., ICLR 2024). Expect m &gt; 0 on candidates (S_C), m &lt; 0 on independent points (S_I), m ≈ 0 on shared (S_S) and extra (S_E) points.</p>',
   );
   sections.push(designNote(run.design));

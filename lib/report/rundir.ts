@@ -27,7 +27,10 @@ export interface ReportSummary {
     mode?: string;
     metric?: string;
     pairing?: string;
+    /** Augmented views per point; in files without pairsPerPoint, anchor mode's views counted the clean image too. */
     views?: number;
+    pairsPerPoint?: number;
+    adaptive?: { targetSe: number; maxViews: number; step: number } | null;
     seed?: number;
     classes?: string[];
     design?: { name: string; replicates: number; standardError: string; offsetFree?: { estimate: number; se: number; t: number; p: number }; betweenReplicates?: Array<{ a: string; b: string; estimate: number; se: number; df: number; p: number }> };

@@ -9,7 +9,7 @@ import { outOfRange } from '../errors';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger } from '../validate';
 import { seededPermutation } from './random';
-import { DEFAULT_VIEWS, score, ScoreOptions, ScoreResult } from './score';
+import { DEFAULT_VIEWS, pairsPerChunk, score, ScoreOptions, ScoreResult } from './score';
 import { Shard, shardRange } from './shard';
 import { checkManifestDataset, SPLIT_GROUPS, SplitGroup, SplitManifest } from './splits';
 import type { PointScore, ScoreRunInfo } from './summary';
@@ -123,6 +123,7 @@ export async function scoreManifest(options: ScoreManifestOptions): Promise<Mani
     metric: result.metric,
     pairing: result.pairing,
     views: options.views ?? DEFAULT_VIEWS,
+    pairsPerPoint: pairsPerChunk(result.mode, options.views ?? DEFAULT_VIEWS),
     adaptive: result.adaptive,
     pipeline: result.pipeline,
     seed: result.seed,

@@ -5,7 +5,7 @@
  */
 import { writeFilesAtomic } from '../io/atomic';
 import { scoresCsv } from './scores-csv';
-import type { ScoredPoint, ScoreSummary } from './summary';
+import { describeViews, ScoredPoint, ScoreSummary } from './summary';
 
 /** The per-point JSONL: one object per line with the CSV's fields (NaN written as null). */
 export function scoresJsonl(points: readonly ScoredPoint[]): string {
@@ -35,7 +35,7 @@ function pValue(p: number): string {
 export function summaryText(summary: ScoreSummary): string {
   const run = summary.run;
   const lines: string[] = [];
-  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${run.adaptive ? `${run.views}-${run.adaptive.maxViews} views (adaptive, target se ${run.adaptive.targetSe})` : `${run.views} views`}, seed ${run.seed}`);
+  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${describeViews(run)}, seed ${run.seed}`);
   if (run.design) lines.push(`Design: ${run.design.name}${run.design.name === 'single' ? '' : ` (${run.design.replicates} replicates)`}; se: ${run.design.standardError}`);
   lines.push('');
   const header = ['group', 'n', 'mean m', 'se', 'median', 'std', `signif. (BH ${summary.fdr})`, 'p(mean != 0)'];

@@ -4,6 +4,10 @@
  * f (trained with the point) and g (trained without), the per-pair alignment distances d_f, d_g and
  * their paired difference: L_f, L_g, m = mean(d_g - d_f) and its standard error.
  *
+ * `views` counts augmented views in every mode, as the authors' code does (its "5 views" are five
+ * augmented views, each compared with the clean image): anchor mode renders the clean image as view
+ * 0 and V augmented views 1..V (V pairs), pairs mode V augmented views (floor(V/2) pairs).
+ *
  * Two kinds of concurrency: points are processed in batches, and while encoders f and g embed batch
  * b (libtorch, on a worker thread) the next batch's views are already being augmented (kernel tier,
  * on another worker thread); `threads` sets the threads inside each augmentation and alignment job.
@@ -45,23 +49,30 @@ export type ScoreMode = (typeof scoreModes)[number];
 /** Default augmentation pipeline for scoring: the augment capability's preset of the authors' scoring views. */
 export const DEFAULT_SCORING_PIPELINE = 'sslmem-scoring';
 
-/** Default views per point. With the clean anchor this gives 15 pairs per point. */
+/** Default augmented views per point: 16 pairs in anchor mode (each view against the clean image), 8 in pairs mode. */
 export const DEFAULT_VIEWS = 16;
+
+/** Fewest augmented views per point: anchor mode needs 2 pairs for a standard error, pairs mode 2 pairs from 4 views. */
+export const MIN_VIEWS: Readonly<Record<ScoreMode, number>> = { anchor: 2, pairs: 4 };
 
 export interface ScoreProgress {
   /** Points finished. */
   done: number;
   total: number;
-  /** Views embedded so far (each through both encoders). */
+  /** Views embedded so far, each through both encoders: rendered views, so in anchor mode the clean anchor of every chunk counts too. */
   views: number;
 }
 
 export interface AdaptiveOptions {
   /** Keep adding views to a point while the standard error of its m is above this. */
   targetSe: number;
-  /** Views budget per point, including the initial `views`. */
+  /** Budget of augmented views per point, including the initial `views` (clean anchors not counted). */
   maxViews: number;
-  /** Views added per round (each round is a fresh keyed chunk; in anchor mode one of them is the clean anchor). */
+  /**
+   * Augmented views added per round: each round is a fresh keyed chunk, which in anchor mode also
+   * renders the clean anchor (step + 1 views embedded, step pairs) and in pairs mode gives
+   * floor(step/2) pairs. At least 1 in anchor mode, 2 in pairs mode.
+   */
   step: number;
 }
 
@@ -82,7 +93,11 @@ export interface ScoreOptions {
   pipeline?: PipelineSpec | string;
   /** Default 'anchor'. */
   mode?: ScoreMode;
-  /** Views per point (default 16): anchor mode needs >= 3 (V - 1 pairs), pairs mode >= 4 (floor(V/2) pairs). */
+  /**
+   * Augmented views per point (default {@link DEFAULT_VIEWS}), the same meaning in every mode. Anchor
+   * mode compares each with the clean image: V pairs, V + 1 views rendered and embedded (needs
+   * V >= 2); pairs mode pairs them up: floor(V/2) pairs (needs V >= 4).
+   */
   views?: number;
   /** Distance between two views' representations. Default 'l2-normalized'. */
   metric?: AlignMetric;
@@ -109,7 +124,7 @@ export interface ScoreResult {
   se: Float64Array;
   /** Per point: number of pairs. */
   count: Int32Array;
-  /** Per point: views embedded. */
+  /** Per point: augmented views used (over all adaptive rounds); in anchor mode the clean anchors rendered with them are not counted. */
   views: Int32Array;
   mode: ScoreMode;
   metric: AlignMetric;
@@ -136,9 +151,14 @@ function sameNumbers(a: readonly number[] | undefined, b: readonly number[] | un
   return !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Pairs per chunk of `views` views. */
+/** Pairs a chunk of `views` augmented views gives: one per view against the clean anchor, or disjoint pairs. */
 export function pairsPerChunk(mode: ScoreMode, views: number): number {
-  return mode === 'anchor' ? views - 1 : Math.floor(views / 2);
+  return mode === 'anchor' ? views : Math.floor(views / 2);
+}
+
+/** Views a chunk of `views` augmented views renders and embeds: the clean anchor (view 0) too in anchor mode. */
+export function viewsRendered(mode: ScoreMode, views: number): number {
+  return mode === 'anchor' ? views + 1 : views;
 }
 
 /** Checks f, g and the images against each other and fills the pipeline's normalization. */
@@ -164,7 +184,11 @@ function resolve(options: ScoreOptions): Resolved {
   const mode = options.mode ?? 'anchor';
   assertOneOf('options.mode', mode, scoreModes);
   const views = options.views ?? DEFAULT_VIEWS;
-  assertInteger('options.views', views, { min: mode === 'anchor' ? 3 : 4, max: 4096 });
+  assertInteger('options.views', views, { max: 4096 });
+  if (views < MIN_VIEWS[mode]) {
+    const pairs = mode === 'anchor' ? 'each against the clean image' : 'in disjoint pairs';
+    throw outOfRange('options.views', `at least ${MIN_VIEWS[mode]} augmented views in ${mode} mode (${pairs}: 2 pairs, so a standard error exists)`, views);
+  }
   const metric = options.metric ?? 'l2-normalized';
   assertOneOf('options.metric', metric, alignMetrics);
   const seed = options.seed ?? 0;
@@ -179,7 +203,7 @@ function resolve(options: ScoreOptions): Resolved {
     const { targetSe, maxViews, step } = options.adaptive;
     assertNumber('options.adaptive.targetSe', targetSe, { min: 0 });
     assertInteger('options.adaptive.maxViews', maxViews, { min: views });
-    assertInteger('options.adaptive.step', step, { min: mode === 'anchor' ? 2 : 2, max: 4096 });
+    assertInteger('options.adaptive.step', step, { min: mode === 'anchor' ? 1 : 2, max: 4096 });
     adaptive = { targetSe, maxViews, step };
   }
   if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
@@ -233,8 +257,9 @@ interface ChunkStats {
 /**
  * Scores every point: per point L_f, L_g, m = L_g - L_f (the mean of paired differences) and its
  * standard error. With `adaptive`, points whose se is above the target get further chunks of `step`
- * views (fresh keyed views: chunk k uses augmentation epoch k) until the target or the view budget
- * is reached; chunk statistics are combined exactly (Chan et al.'s parallel mean/variance).
+ * augmented views (fresh keyed views: chunk k uses augmentation epoch k; in anchor mode view 0 of
+ * every chunk is the clean anchor) until the target or the budget of augmented views is reached;
+ * chunk statistics are combined exactly (Chan et al.'s parallel mean/variance).
  *
  * @throws SslmemError ERR_SSLMEM_MISMATCH when f and g differ in input shape or normalization, or the
  * pipeline's normalization or size does not match them; TypeError/RangeError for bad options; an
@@ -260,18 +285,24 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
     if (signal?.aborted) throw abortError(signal.reason);
   };
 
-  /** Augments `views` views of the given points (rows of `images`) for chunk `chunk`. */
+  /**
+   * Renders chunk `chunk` of the given points (rows of `images`) with `views` augmented views. The
+   * keyed streams are (seed, chunk, item, view) with view 0 the clean anchor in anchor mode, so V
+   * augmented views are exactly the views 1..V of a V + 1-view chunk.
+   */
   const augmentChunk = (rows: ArrayLike<number>, views: number, chunk: number) =>
     augment(rows.length === n && chunk === 0 ? images : gatherImages(images, rows), {
       pipeline: r.pipeline,
-      views,
+      views: viewsRendered(r.mode, views),
       seed: r.seed,
       epoch: chunk,
       itemIds: Float64Array.from(rows, (i) => r.itemIds[i]),
       threads: r.threads,
     });
 
-  const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number, views: number): Promise<ChunkStats> => {
+  /** Embeds a rendered chunk ([points, rendered, C, H, W]) through f and g and aligns its pairs. */
+  const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number): Promise<ChunkStats> => {
+    const views = viewsTensor.shape[1];
     const flat = { data: viewsTensor.data, shape: [points * views, c, eh, ew] };
     const rf = await f.embedViews(flat, { batchSize: points * views, signal });
     const rg = await g.embedViews(flat, { batchSize: points * views, signal });
@@ -281,7 +312,7 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
     return { lossF: diff.meanF, lossG: diff.meanG, meanDiff: diff.meanDiff, stdDiff: diff.stdDiff, count: diff.count };
   };
 
-  /** Folds a chunk's statistics into the points' running totals (Chan et al.). */
+  /** Folds a chunk's statistics into the points' running totals (Chan et al.); `views` counts its augmented views. */
   const accumulate = (rows: ArrayLike<number>, stats: ChunkStats, views: number) => {
     for (let k = 0; k < rows.length; k++) {
       const i = rows[k];
@@ -313,7 +344,7 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
     next?.catch(() => undefined); // its error (if any) is raised when it is awaited
     try {
       checkAbort();
-      accumulate(rows, await embedAndAlign(await current, rows.length, r.views), r.views);
+      accumulate(rows, await embedAndAlign(await current, rows.length), r.views);
       if (r.adaptive) await refine(rows);
     } catch (error) {
       await next?.catch(() => undefined);
@@ -330,7 +361,7 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
       if (pending.length === 0) return;
       checkAbort();
       const views = await augmentChunk(pending, step, chunk);
-      accumulate(pending, await embedAndAlign(views, pending.length, step), step);
+      accumulate(pending, await embedAndAlign(views, pending.length), step);
     }
   }
 

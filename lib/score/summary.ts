@@ -46,8 +46,18 @@ export interface ScoreRunInfo {
   mode: 'anchor' | 'pairs';
   metric: string;
   pairing: string;
-  /** Views per point (the initial number when adaptive). */
+  /**
+   * Augmented views per point (the initial number when adaptive), the same meaning in both modes:
+   * anchor mode compares each with the clean image, pairs mode pairs them up.
+   */
   views: number;
+  /**
+   * View pairs per point (the initial number when adaptive; each point's own count is its `count`):
+   * `views` in anchor mode, floor(views / 2) in pairs mode. Absent in run descriptions written before
+   * it was recorded, whose anchor-mode `views` counted the clean image too (views - 1 pairs).
+   */
+  pairsPerPoint?: number;
+  /** Adaptive precision: `maxViews` and `step` count augmented views, like `views`. */
   adaptive: { targetSe: number; maxViews: number; step: number } | null;
   pipeline: unknown;
   seed: number;
@@ -57,6 +67,35 @@ export interface ScoreRunInfo {
   provenance?: Record<string, unknown>;
   /** The experimental design behind the scores (lib/design's DesignInfo); absent: one pair, scored as given. */
   design?: { name: string; replicates: number; standardError: string };
+}
+
+/** The parts of a run description {@link describeViews} reads (a report may read older files). */
+export interface RunViews {
+  mode?: string;
+  views?: number;
+  pairsPerPoint?: number;
+  adaptive?: { targetSe: number; maxViews: number; step: number } | null;
+}
+
+/**
+ * The views and pairs of a run in words, for every output: "32 augmented views, each against the
+ * clean image: 32 pairs per point" (anchor) or "32 augmented views in disjoint pairs: 16 pairs per
+ * point" (pairs), with the adaptive budget when there is one. A description without
+ * `pairsPerPoint` is from before augmented views were counted alone: its anchor-mode views include
+ * the clean image.
+ */
+export function describeViews(run: RunViews): string {
+  const { mode, views, pairsPerPoint, adaptive } = run;
+  if (views === undefined) return 'views not recorded';
+  let text: string;
+  if (pairsPerPoint === undefined) {
+    text = mode === 'anchor' ? `${views} views counting the clean image: ${views - 1} pairs per point` : `${views} views${mode === 'pairs' ? `: ${Math.floor(views / 2)} pairs per point` : ''}`;
+  } else {
+    const how = mode === 'anchor' ? ', each against the clean image' : mode === 'pairs' ? ' in disjoint pairs' : '';
+    text = `${views} augmented views${how}: ${pairsPerPoint} pairs per point`;
+  }
+  if (adaptive) text += ` (adaptive: rounds of ${adaptive.step} more augmented views, up to ${adaptive.maxViews}, while se > ${adaptive.targetSe})`;
+  return text;
 }
 
 export interface GroupSummary extends Descriptive {

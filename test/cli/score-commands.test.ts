@@ -8,7 +8,7 @@ import { finalizeScores, PointScore, ScoreRunInfo, shardRange, writePart, writeS
 const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 const sslmem = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
-const run: ScoreRunInfo = { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 8, adaptive: null, pipeline: { views: [{}] }, seed: 4 };
+const run: ScoreRunInfo = { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 7, pairsPerPoint: 7, adaptive: null, pipeline: { views: [{}] }, seed: 4 };
 const points: PointScore[] = Array.from({ length: 25 }, (_, i) => ({
   index: 3 * i,
   group: ['candidates', 'independent', 'shared', 'extra'][i % 4],
@@ -38,7 +38,7 @@ describe('cli: score commands', () => {
     const merged = path.join(dir, 'merged');
     const r = sslmem(['merge', ...parts.reverse(), '--out', merged]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /SSLMem scores: 25 points/);
+    assert.match(r.stdout, /SSLMem scores: 25 points, mode anchor, metric l2-normalized, 7 augmented views, each against the clean image: 7 pairs per point, seed 4/);
     for (const name of ['scores.csv', 'scores.jsonl', 'summary.json', 'summary.txt']) {
       assert.ok(fs.readFileSync(path.join(merged, name)).equals(fs.readFileSync(path.join(whole, name))), name);
     }

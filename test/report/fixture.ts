@@ -19,7 +19,7 @@ export function writeSyntheticRun(dir: string, n = 40): { summary: Record<string
   const rows = Array.from({ length: n }, (_, i) => {
     const group = groups[i % 3];
     const m = (group === 'candidates' ? 0.02 : group === 'independent' ? -0.02 : 0) + 0.01 * (random() - 0.5);
-    return { index: i, group, label: i % 3, L_f: 0.5, L_g: 0.5 + m, m, se: 0.004, count: 31, m_range: m / 0.05, m_relative: m / (1 + m), p: random(), q: random(), significant: i % 5 === 0 ? 1 : 0 };
+    return { index: i, group, label: i % 3, L_f: 0.5, L_g: 0.5 + m, m, se: 0.004, count: 32, m_range: m / 0.05, m_relative: m / (1 + m), p: random(), q: random(), significant: i % 5 === 0 ? 1 : 0 };
   });
   const header = 'index,group,label,L_f,L_g,m,se,count,m_range,m_relative,p,q,significant';
   fs.writeFileSync(path.join(dir, 'scores.csv'), [header, ...rows.map((r) => [r.index, r.group, r.label, r.L_f, r.L_g, r.m, r.se, r.count, r.m_range, r.m_relative, r.p, r.q, r.significant].join(','))].join('\n') + '\n');
@@ -31,7 +31,7 @@ export function writeSyntheticRun(dir: string, n = 40): { summary: Record<string
   };
   const summary = {
     format: 'sslmem-summary/1',
-    run: { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 32, adaptive: null, pipeline: 'sslmem-scoring', seed: 7, classes: ['cat <a>', 'dog & co', 'bird'] },
+    run: { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 32, pairsPerPoint: 32, adaptive: null, pipeline: 'sslmem-scoring', seed: 7, classes: ['cat <a>', 'dog & co', 'bird'] },
     fdr: 0.05,
     points: n,
     range: { min: -0.03, max: 0.03 },

@@ -78,6 +78,8 @@ describe('report/writeReport', function () {
     assert.ok(shown.some(([, key]) => key === 'typicality.controls.0.spearman.rho'));
     // Class names are escaped, not interpreted.
     assert.match(html, /cat &lt;a&gt;/);
+    // The pairing and the views: augmented views and pairs per point, unambiguously.
+    assert.match(html, /mode anchor, metric l2-normalized, 32 augmented views, each against the clean image: 32 pairs per point, seed 7/);
   });
 
   it('leaves the gallery out, saying why, when no images are given', async () => {

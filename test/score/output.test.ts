@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { summaryText, writeScoreOutputs } from '../../lib/score/output';
 import { scoresCsv } from '../../lib/score/scores-csv';
-import { finalizeScores, PointScore, ScoreRunInfo } from '../../lib/score/summary';
+import { describeViews, finalizeScores, PointScore, ScoreRunInfo } from '../../lib/score/summary';
 import { mergeParts, parseShard, partFileName, readPart, shardRange, writePart } from '../../lib/score/shard';
 
-const run: ScoreRunInfo = { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 8, adaptive: null, pipeline: { name: 'p', views: [{}] }, seed: 1, classes: ['a', 'b'] };
+const run: ScoreRunInfo = { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 7, pairsPerPoint: 7, adaptive: null, pipeline: { name: 'p', views: [{}] }, seed: 1, classes: ['a', 'b'] };
 
 function toyPoints(): PointScore[] {
   const points: PointScore[] = [];
@@ -45,6 +45,17 @@ describe('score/summary and outputs', () => {
     assert.equal(summary.topK[0].group, 'candidates');
     assert.equal(summary.perClass.length, 6);
     assert.match(summaryText(summary), /candidates\s+10\s+0\.1/);
+  });
+
+  it('says which pairing was used, how many augmented views and how many pairs per point', () => {
+    assert.match(summaryText(finalizeScores(toyPoints(), run).summary), /^SSLMem scores: 30 points, mode anchor, metric l2-normalized, 7 augmented views, each against the clean image: 7 pairs per point, seed 1\n/);
+    assert.equal(describeViews({ mode: 'pairs', views: 9, pairsPerPoint: 4 }), '9 augmented views in disjoint pairs: 4 pairs per point');
+    assert.equal(
+      describeViews({ mode: 'anchor', views: 16, pairsPerPoint: 16, adaptive: { targetSe: 0.01, maxViews: 64, step: 8 } }),
+      '16 augmented views, each against the clean image: 16 pairs per point (adaptive: rounds of 8 more augmented views, up to 64, while se > 0.01)',
+    );
+    // Run descriptions written before pairsPerPoint existed counted the clean anchor among the views.
+    assert.equal(describeViews({ mode: 'anchor', views: 32 }), '32 views counting the clean image: 31 pairs per point');
   });
 
   it('writes CSV, JSONL and summary atomically, and the CSV parses back to the exact doubles', () => {

@@ -26,7 +26,7 @@ describe('score/score', () => {
     const r = await score({ f, g: f, images: firstImages(ds, 6), views: 5, seed: 3 });
     assert.deepEqual(Array.from(r.m), new Array(6).fill(0));
     assert.deepEqual(Array.from(r.se), new Array(6).fill(0));
-    assert.deepEqual(Array.from(r.count), new Array(6).fill(4));
+    assert.deepEqual(Array.from(r.count), new Array(6).fill(5));
     assert.deepEqual(r.lossF, r.lossG);
     assert.ok(r.lossF.every((x) => x > 0), 'augmented views differ from the clean anchor');
   });
@@ -40,10 +40,11 @@ describe('score/score', () => {
     assert.ok(a.m.some((x) => x !== 0));
   });
 
-  it('m is the mean paired difference L_g - L_f with V-1 (anchor) or V/2 (pairs) pairs', async () => {
+  it('m is the mean paired difference L_g - L_f with V (anchor) or V/2 (pairs) pairs of V augmented views', async () => {
     for (const mode of ['anchor', 'pairs'] as const) {
       const r = await score({ f, g, images: firstImages(ds, 4), views: 6, seed: 5, mode });
-      assert.deepEqual(Array.from(r.count), new Array(4).fill(mode === 'anchor' ? 5 : 3));
+      assert.deepEqual(Array.from(r.count), new Array(4).fill(mode === 'anchor' ? 6 : 3));
+      assert.deepEqual(Array.from(r.views), new Array(4).fill(6), 'augmented views in both modes');
       r.m.forEach((m, i) => assert.ok(Math.abs(m - (r.lossG[i] - r.lossF[i])) < 1e-12));
       assert.equal(r.mode, mode);
       assert.equal(r.pipeline.views[0].crop === undefined, mode === 'anchor', 'anchor mode has a clean view 0');
@@ -69,12 +70,12 @@ describe('score/score', () => {
     const images = firstImages(ds, 3);
     const r = await score({ f, g, images, views: 4, seed: 2, adaptive: { targetSe: 0, maxViews: 12, step: 4 } });
     assert.deepEqual(Array.from(r.views), [12, 12, 12]);
-    assert.deepEqual(Array.from(r.count), [9, 9, 9]);
+    assert.deepEqual(Array.from(r.count), [12, 12, 12], 'three chunks of 4 augmented views, each against its clean anchor');
     const loose = await score({ f, g, images, views: 4, seed: 2, adaptive: { targetSe: 1e9, maxViews: 12, step: 4 } });
     assert.deepEqual(Array.from(loose.views), [4, 4, 4]);
     const plain = await score({ f, g, images, views: 4, seed: 2 });
     assert.deepEqual(loose.m, plain.m);
-    // The combined mean is the pair-weighted mean of the chunks: chunk 0 is the plain run's 3 pairs.
+    // The combined mean is the pair-weighted mean of the chunks: chunk 0 is the plain run's 4 pairs.
     assert.ok(r.m.every((m, i) => Number.isFinite(m) && m !== plain.m[i]));
   });
 
@@ -83,6 +84,8 @@ describe('score/score', () => {
     const common = { f, g, manifest, dataset: ds, views: 4, seed: 7, sharedSample: 5 };
     const whole = await scoreManifest(common);
     assert.equal(whole.total, 6 + 5 + 5 + 4);
+    assert.deepEqual([whole.run.mode, whole.run.pairing, whole.run.views, whole.run.pairsPerPoint], ['anchor', 'anchor', 4, 4]);
+    assert.ok(whole.points.every((p) => p.count === 4));
     const parts = [];
     for (let i = 2; i >= 0; i--) {
       const part = await scoreManifest({ ...common, shard: { index: i, count: 3 }, batchSize: 2 });
@@ -102,7 +105,8 @@ describe('score/score', () => {
     await assert.rejects(score({ f, g: otherNorm, images: firstImages(ds, 2) }), /same input normalization/);
     const pipeline = { name: 'x', views: [{ flip: 0.5, normalize: { mean: [0.1], std: [0.3] } }] };
     await assert.rejects(score({ f, g, images: firstImages(ds, 2), pipeline }), /normalize step \(view \d\) to equal the encoders' normalization/);
-    await assert.rejects(score({ f, g, images: firstImages(ds, 2), views: 2 }), RangeError);
+    await assert.rejects(score({ f, g, images: firstImages(ds, 2), views: 1 }), RangeError);
+    await assert.rejects(score({ f, g, images: firstImages(ds, 2), views: 3, mode: 'pairs' }), RangeError);
     const manifest = makeSplits({ n: 1000, sizes: { shared: 2, candidates: 2, independent: 2 }, seed: 1, datasetName: ds.name, fingerprint: 'c'.repeat(64) });
     await assert.rejects(scoreManifest({ f, g, manifest, dataset: ds, views: 4 }), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_MISMATCH' && /manifest was made for/.test(e.message));
   });

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { ErrorCodes, SslmemError } from './errors';
 import type { AugmentNative } from './augment/native';
 import type { AlignNative } from './align/native';
-import type { TorchNative } from './encoder/native';
+import type { EncoderNative } from './encoder/native';
+import type { TrainNative } from './train/native';
 import type { EvalNative } from './eval/native';
 
 export interface KernelCapabilities {
@@ -68,7 +69,7 @@ export interface DistributedNative {
   distributedCheck(config: object): Promise<{ rank: number; worldSize: number; allReduceSum: number[]; broadcast: number[] }>;
 }
 
-export type TorchAddon = CommonNative & TorchInfoNative & BlasInfoNative & DistributedNative & TorchNative & EvalNative;
+export type TorchAddon = CommonNative & TorchInfoNative & BlasInfoNative & DistributedNative & EncoderNative & TrainNative & EvalNative;
 
 const packageRoot = path.resolve(__dirname, '..', '..');
 

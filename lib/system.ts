@@ -3,12 +3,17 @@
  * libtorch version, threads and devices, and the BLAS libtorch runs on (or why they are unknown).
  */
 import { kernels, KernelCapabilities, torch, TorchInfo } from './binding';
+import { ArchitectureInfo, listArchitectures } from './encoder/architectures';
+import { listMethods, MethodInfo } from './train/methods';
 import { BlasReport, detectBlas } from './blas';
 import { assertInteger } from './validate';
 
 export interface SystemInfo {
   kernels: KernelCapabilities;
   torch: TorchInfo | { available: false; reason: string };
+  /** The SSL methods and backbones the torch tier registered (empty without it). */
+  methods: readonly MethodInfo[];
+  architectures: readonly ArchitectureInfo[];
   /** The BLAS libtorch binds in this process ({@link detectBlas}). */
   blas: BlasReport;
 }
@@ -21,7 +26,8 @@ export function systemInfo(): SystemInfo {
   } catch (error) {
     torchPart = { available: false, reason: (error as Error).message };
   }
-  return { kernels: kernels().capabilities(), torch: torchPart, blas: detectBlas() };
+  const registered = 'available' in torchPart ? { methods: [], architectures: [] } : { methods: listMethods(), architectures: listArchitectures() };
+  return { kernels: kernels().capabilities(), torch: torchPart, ...registered, blas: detectBlas() };
 }
 
 /** libtorch's version and thread settings. Throws ERR_SSLMEM_TORCH_MISSING without the torch tier. */

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { BlasReport, blasSummary, REFERENCE_BLAS_ADVICE } from '../blas';
 import { systemInfo } from '../system';
+import type { ArchitectureInfo } from '../encoder/architectures';
+import { describeRange, MethodInfo } from '../train/methods';
 
 /** The line naming libtorch's BLAS, with the way out when it is the slow reference one. */
 function blasLine(blas: BlasReport): string {
@@ -8,13 +10,28 @@ function blasLine(blas: BlasReport): string {
   return `BLAS:        ${blasSummary(blas)}${advice}`;
 }
 
+/** One method with its heads and every hyper-parameter's default and range. */
+function methodLines(m: MethodInfo): string[] {
+  const heads = [`projector ${m.projectorDims.join('-')}${m.projectorOutputBatchNorm ? ' + BN' : ''}`];
+  if (m.predictorDims.length) heads.push(`predictor ${m.predictorDims.join('-')}`);
+  if (m.targetMomentumOption) heads.push(`EMA target (${m.targetMomentumOption})`);
+  const lines = [`  ${m.name.padEnd(14)}${m.title} (${m.citation}): ${heads.join(', ')}; batch >= ${m.minBatch}`];
+  for (const o of m.options) lines.push(`    ${o.name} = ${o.default}  ${describeRange(o)}: ${o.doc}`);
+  return lines;
+}
+
+function architectureLine(a: ArchitectureInfo): string {
+  return `  ${a.name.padEnd(14)}${a.description}; ${a.reprDim}-d at width 1, input >= ${a.minSize}x${a.minSize}; layers ${a.layers.join(', ')}`;
+}
+
 /** `sslmem info`: what this installation can do (SIMD backend, threads, libtorch, CUDA, BLAS). */
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('show the kernel tier (SIMD backend, threads) and the torch tier (libtorch version, threads, CUDA, BLAS)')
+    .description('show the kernel tier (SIMD backend, threads), the torch tier (libtorch version, threads, CUDA, BLAS) and its SSL methods and encoders')
     .option('--json', 'print JSON for machines')
-    .action((options: { json?: boolean }) => {
+    .option('--methods', 'also list every SSL method (heads, hyper-parameters with defaults and ranges) and encoder backbone')
+    .action((options: { json?: boolean; methods?: boolean }) => {
       const info = systemInfo();
       if (options.json) {
         process.stdout.write(JSON.stringify(info, null, 2) + '\n');
@@ -31,5 +48,12 @@ export function registerInfo(program: Command): void {
         );
       }
       process.stdout.write(blasLine(info.blas) + '\n');
+      if (info.methods.length === 0) return;
+      if (!options.methods) {
+        process.stdout.write(`methods:     ${info.methods.map((m) => m.name).join(', ')} (--methods for their options)\n`);
+        process.stdout.write(`encoders:    ${info.architectures.map((a) => a.name).join(', ')}\n`);
+        return;
+      }
+      process.stdout.write(['methods:', ...info.methods.flatMap(methodLines), 'encoders:', ...info.architectures.map(architectureLine)].join('\n') + '\n');
     });
 }

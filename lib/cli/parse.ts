@@ -60,3 +60,16 @@ export const flagParsers = {
   integer: (flag: string, bounds: Bounds = {}) => (text: string): number => parseInteger(flag, text, bounds),
   number: (flag: string, bounds: Bounds = {}) => (text: string): number => parseNumber(flag, text, bounds),
 };
+
+/**
+ * Commander parser of a repeatable `NAME=VALUE` flag (`--method-option temperature=0.2`): each
+ * occurrence adds one number to the map. The names are checked later, against the method the
+ * run uses (its registry entry lists them).
+ */
+export function namedNumbers(flag: string) {
+  return (text: string, previous: Record<string, number> = {}): Record<string, number> => {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw outOfRange(flag, 'NAME=VALUE (e.g. temperature=0.2)', text, true);
+    return { ...previous, [text.slice(0, eq).trim()]: parseNumber(flag, text.slice(eq + 1)) };
+  };
+}

@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { writeReport } from '../report/write';
 import { Command, Option } from 'commander';
 import { datasetFingerprint, ImageDataset, openDataset } from '../data';
-import type { Architecture } from '../encoder';
-import type { Method, MethodOptions, OptimizerName } from '../train';
+import { findArchitecture } from '../encoder/architectures';
+import { findMethod, validateMethodScalars } from '../train/methods';
+import type { MethodOptions, OptimizerName } from '../train';
 import { assertWritableDirectory, writeFilesAtomic } from '../io/atomic';
 import { makeSplits, SplitManifest } from '../score';
 import type { ScoreSummary } from '../score';
@@ -11,7 +12,7 @@ import { DesignName, designNames, DesignOptions, replicateCount, runExperiment }
 import { detectBlas } from '../blas';
 import { setTorchThreads } from '../system';
 import { assertOneOf } from '../validate';
-import { flagParsers, parseIntegers } from './parse';
+import { flagParsers, namedNumbers, parseIntegers } from './parse';
 import { addScoringOptions, applyConfig, finishScores, interruptSignal, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
 import { formatSeconds, ProgressBar } from './progress';
 
@@ -29,6 +30,7 @@ export interface RunFlags extends ScoringFlags {
   width: number;
   method: string;
   temperature: number;
+  methodOption?: Record<string, number>;
   epochs: number;
   trainBatchSize: number;
   optimizer: string;
@@ -55,10 +57,11 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--extra <n>', 'size of S_E (neither encoder trains on it)', flagParsers.integer('--extra'), d.extra ?? 1000)
     .option('--extra-from <split>', "where S_E comes from: 'test' (the test split) or 'train' (held out of the training split)", d.extraFrom ?? 'test')
     .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: as many as S_C)', flagParsers.integer('--shared-sample'))
-    .option('--architecture <name>', "encoder: 'pooled-cnn' (three conv-BN-ReLU-maxpool stages, linear 512, BN, ReLU: memorizes measurably), 'small-cnn' (conv, flatten, 512-d linear), 'resnet9', 'resnet18'", d.architecture ?? 'pooled-cnn')
+    .option('--architecture <name>', "encoder backbone (`sslmem info --methods` lists them); default 'pooled-cnn': the calibrated recipe of docs/scoring.md, under which it memorizes measurably", d.architecture ?? 'pooled-cnn')
     .option('--width <x>', 'channel multiplier of the encoder', flagParsers.number('--width'), d.width ?? 1)
-    .option('--method <name>', "SSL method: 'simclr', 'byol', 'simsiam', 'vicreg'", d.method ?? 'simclr')
-    .option('--temperature <t>', "SimCLR temperature; 0.2, not the library's 0.5: the calibrated recipe of docs/scoring.md", flagParsers.number('--temperature'), d.temperature ?? 0.2)
+    .option('--method <name>', 'SSL method (`sslmem info --methods` lists them with their options)', d.method ?? 'simclr')
+    .option('--temperature <t>', "SimCLR temperature (used with --method simclr only); 0.2, not the library's 0.5: the calibrated recipe of docs/scoring.md", flagParsers.number('--temperature'), d.temperature ?? 0.2)
+    .option('--method-option <name=value>', "one of the method's hyper-parameters (repeatable), e.g. tauBase=0.99", namedNumbers('--method-option'))
     .option('--epochs <n>', 'training epochs of each encoder', flagParsers.integer('--epochs'), d.epochs ?? 100)
     .option('--train-batch-size <n>', 'training batch size', flagParsers.integer('--train-batch-size'), d.trainBatchSize ?? 256)
     .option('--optimizer <name>', "'sgd', 'adam', 'adamw' or 'lars'; adam at --lr 1e-3, not the library's sgd: the calibrated recipe of docs/scoring.md, under which the pooled CNN memorizes measurably", d.optimizer ?? 'adam')
@@ -104,8 +107,12 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   const say = (text: string) => ui && process.stderr.write(text + '\n');
   assertWritableDirectory(flags.out);
   const design = designFromFlags(flags);
+  findArchitecture(flags.architecture, '--architecture');
+  const method = findMethod(flags.method, '--method');
+  validateMethodScalars(method, flags.methodOption ?? {}, '--method-option');
   const methodOptions: MethodOptions = {
     ...(flags.method === 'simclr' ? { temperature: flags.temperature } : {}),
+    ...flags.methodOption,
     ...(flags.projector ? { projectorDims: parseIntegers('--projector', flags.projector, 1) } : {}),
     ...(flags.projectorBn === false ? { projectorBatchNorm: false } : {}),
   };
@@ -135,9 +142,9 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
     manifest,
     design,
     training: {
-      architecture: flags.architecture as Architecture,
+      architecture: flags.architecture,
       width: flags.width,
-      method: flags.method as Method,
+      method: flags.method,
       methodOptions,
       pipeline: trainPipeline,
       epochs: flags.epochs,

@@ -2,13 +2,13 @@ import { Command, Option } from 'commander';
 import { DATASET_NAMES, datasetFingerprint, loadDataset, loadIdx } from '../data';
 import type { ImageDataset } from '../data/types';
 import type { PipelineSpec } from '../augment';
-import { architectures } from '../encoder/description';
+import { findArchitecture } from '../encoder/architectures';
 import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
 import { assertOneOf } from '../validate';
-import { optionalInteger, optionalNumber, parseInteger } from './parse';
+import { namedNumbers, optionalInteger, optionalNumber, parseInteger } from './parse';
 import { formatSeconds, ProgressBar } from './progress';
-import { methods, optimizers, train } from '../train';
+import { findMethod, optimizers, train } from '../train';
 import type { TrainProgress } from '../train';
 
 interface TrainCliOptions {
@@ -17,6 +17,7 @@ interface TrainCliOptions {
   labels?: string;
   method: string;
   architecture: string;
+  methodOption?: Record<string, number>;
   /** Deprecated spelling of --architecture (before issue 12), still read. */
   encoder?: string;
   width: string;
@@ -48,8 +49,8 @@ export function registerTrain(program: Command): void {
     .option('--dataset <name>', "dataset name: 'fashion-mnist', 'mnist', 'fashion-mnist-demo'")
     .option('--images <path>', 'IDX images file (raw or .gz), instead of --dataset')
     .option('--labels <path>', 'IDX labels file to go with --images')
-    .option('--method <name>', `one of ${methods.join(', ')}`, 'simclr')
-    .option('--architecture <name>', `encoder backbone, one of ${architectures.join(', ')}`, 'small-cnn')
+    .option('--method <name>', 'SSL method (`sslmem info --methods` lists them with their options)', 'simclr')
+    .option('--architecture <name>', 'encoder backbone (`sslmem info --methods` lists them)', 'small-cnn')
     // The flag's name before issue 12 (run and removal say --architecture; eval's --encoder is a file).
     .addOption(new Option('--encoder <name>', 'deprecated: use --architecture').hideHelp())
     .option('--width <w>', 'channel multiplier', '1')
@@ -58,7 +59,8 @@ export function registerTrain(program: Command): void {
     .option('--lr <lr>', 'peak learning rate (default 0.03 x batch / 256)')
     .option('--optimizer <name>', `one of ${optimizers.join(', ')}`, 'sgd')
     .option('--warmup-epochs <n>', 'linear warm-up epochs', '0')
-    .option('--temperature <t>', 'SimCLR temperature (default 0.5)')
+    .option('--temperature <t>', 'SimCLR temperature (default 0.5); same as --method-option temperature=T')
+    .option('--method-option <name=value>', "one of the method's hyper-parameters (repeatable), e.g. tauBase=0.99", namedNumbers('--method-option'))
     .option('--pipeline <name>', 'augmentation preset name or JSON PipelineSpec', 'grayscale-28')
     .option('--seed <n>', 'seed', '0')
     .option('--threads <n>', 'libtorch threads, 0 = all cores', '0')
@@ -79,8 +81,8 @@ export function registerTrain(program: Command): void {
       }
       if (options.encoder !== undefined) process.stderr.write('sslmem train: --encoder is deprecated; use --architecture\n');
       const architecture = options.encoder ?? options.architecture;
-      assertOneOf('--architecture', architecture, architectures);
-      assertOneOf('--method', options.method, methods);
+      findArchitecture(architecture, '--architecture');
+      findMethod(options.method, '--method');
       assertOneOf('--optimizer', options.optimizer, optimizers);
       assertOneOf('--device', options.device, ['cpu', 'cuda'] as const);
       const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;
@@ -104,7 +106,7 @@ export function registerTrain(program: Command): void {
         images: dataset.images,
         encoder: { architecture, width: optionalNumber('--width', options.width) },
         method: options.method,
-        ...(temperature !== undefined ? { methodOptions: { temperature } } : {}),
+        methodOptions: { ...options.methodOption, ...(temperature !== undefined ? { temperature } : {}) },
         pipeline,
         epochs: parseInteger('--epochs', options.epochs),
         batchSize: parseInteger('--batch-size', options.batchSize),

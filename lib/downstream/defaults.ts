@@ -8,17 +8,19 @@ import type { PipelineSpec } from '../augment/spec';
 import { invalidType } from '../errors';
 import { score, ScoringEncoder } from '../score';
 import { train } from '../train';
+import type { Method, MethodOptions } from '../train';
+import type { Architecture } from '../encoder/description';
 import type { ExperimentHooks, TrainedEncoder } from './hooks';
 
 /** How each encoder of an experiment is trained (contract D's train options, minus data and seed). */
 export interface TrainingRecipe {
   /** Default 'small-cnn' (keeps spatial detail: the calibration in docs/downstream.md). */
-  architecture?: 'small-cnn' | 'pooled-cnn' | 'resnet9' | 'resnet18';
+  architecture?: Architecture;
   width?: number;
   /** Default 'simclr'. */
-  method?: 'simclr' | 'byol' | 'simsiam' | 'vicreg';
+  method?: Method;
   /** Default { temperature: 0.2 } for SimCLR (the calibration trial's setting). */
-  methodOptions?: Record<string, unknown>;
+  methodOptions?: MethodOptions;
   /** Default 'grayscale-28' (28x28 grayscale views for (Fashion-)MNIST). */
   pipeline?: PipelineSpec | string;
   epochs: number;

@@ -3,9 +3,12 @@
  * (format `sslmem-encoder/1`, see native/torch/checkpoint.h for the file layout).
  */
 
-/** Backbones built in the torch tier (native/torch/encoders.h). */
-export const architectures = ['small-cnn', 'pooled-cnn', 'resnet9', 'resnet18'] as const;
-export type Architecture = (typeof architectures)[number];
+/**
+ * The name of a backbone registered in the torch tier (native/torch/encoders/*.cc): `small-cnn`,
+ * `pooled-cnn`, `resnet9`, `resnet18` in this release; {@link listArchitectures} gives what the
+ * loaded build has.
+ */
+export type Architecture = string;
 
 export const encoderFormat = 'sslmem-encoder/1';
 
@@ -13,7 +16,7 @@ export const encoderFormat = 'sslmem-encoder/1';
 export interface EncoderDescription {
   /** Always 'sslmem-encoder/1'. */
   format: string;
-  /** 'small-cnn' | 'pooled-cnn' | 'resnet9' | 'resnet18', or 'torchscript' for an imported module. */
+  /** A registered architecture, or 'torchscript' for an imported module. */
   architecture: string;
   /** Input the backbone takes: [C, H, W] float, normalized with `normalize`. */
   inputShape: [number, number, number];

@@ -1,6 +1,6 @@
 /**
  * Encoders of the torch tier: the backbone whose output SSLMem aligns (the representation, before
- * any projection head). Built here (`small-cnn`, `resnet9`, `resnet18`: native/torch/encoders.h),
+ * any projection head). Built here (the registered architectures: native/torch/encoders/),
  * trained by {@link train}, saved/loaded as one file, or imported from PyTorch as TorchScript.
  */
 import * as fs from 'node:fs';
@@ -9,11 +9,13 @@ import { torch } from '../binding';
 import { withCancel } from '../abort';
 import { ErrorCodes, outOfRange, SslmemError, withCallSite } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
-import { assertInteger, assertNumber, assertObject, assertOneOf, assertString, isPlainObject } from '../validate';
-import { Architecture, architectures, defaultNormalize, EncoderDescription, encoderFormat } from './description';
+import { assertInteger, assertNumber, assertObject, assertString, isPlainObject } from '../validate';
+import { Architecture, defaultNormalize, EncoderDescription, encoderFormat } from './description';
+import { findArchitecture } from './architectures';
 import type { EncoderHandle } from './native';
 
 export * from './description';
+export * from './architectures';
 
 /** Options of {@link Encoder.create}. */
 export interface CreateEncoderOptions {
@@ -72,7 +74,7 @@ export class Encoder {
   /** A freshly initialised encoder (libtorch's default initialisation seeded by `seed`). */
   static create(options: CreateEncoderOptions): Encoder {
     assertObject('options', options);
-    assertOneOf('options.architecture', options.architecture, architectures);
+    findArchitecture(options.architecture, 'options.architecture');
     assertInputShape('options.inputShape', options.inputShape);
     const width = options.width ?? 1;
     assertNumber('options.width', width, { min: Number.MIN_VALUE, max: 16 });

@@ -1,4 +1,4 @@
-/** Raw native functions of the torch tier (encoders, training, evaluation): native/addon/torch/*_binding.cc. */
+/** Raw native functions of encoders: native/addon/torch/encoder_binding.cc and catalog_binding.cc. */
 import type { Tensor } from '../tensor';
 
 /** A native encoder handle (native/addon/torch/encoder_binding.cc). */
@@ -14,27 +14,20 @@ export interface EncoderHandle {
   dispose(): void;
 }
 
-/** Training progress reported by the native loop after every step. */
-export interface NativeTrainProgress {
-  epoch: number;
-  step: number;
-  stepsPerEpoch: number;
-  loss: number;
-  lr: number;
-  imagesPerSecond: number;
-  /** Set on the last step of an epoch. */
-  epochLoss?: number;
-  knnAccuracy?: number;
+/** A registered backbone (native/torch/encoders/*.cc). */
+export interface NativeArchitecture {
+  /** As users write it: 'resnet18'. */
+  name: string;
+  description: string;
+  /** Smallest input height and width. */
+  minSize: number;
+  /** Representation size at width 1. */
+  reprDim: number;
+  /** The named stages whose outputs can be read out, input to output. */
+  layers: string[];
 }
 
-export interface NativeTrainResult {
-  encoder: EncoderHandle;
-  history: Array<{ epoch: number; loss: number; imagesPerSecond: number; knnAccuracy?: number }>;
-  /** Epochs before this index were restored from the resume checkpoint. */
-  firstEpochRun: number;
-}
-
-export interface TorchNative {
+export interface EncoderNative {
   createEncoder(options: { architecture: string; inputShape: number[]; width: number; seed: number; description: string }): EncoderHandle;
   loadEncoder(path: string): Promise<EncoderHandle>;
   loadTorchScript(path: string, inputShape: number[], description: string): Promise<EncoderHandle>;
@@ -45,22 +38,5 @@ export interface TorchNative {
     testLabels: Int32Array,
     options: { k: number; temperature: number; classes: number },
   ): Promise<number>;
-  /** Evaluates one SSL loss on fixed inputs (for tests and oracles). */
-  sslLoss(
-    name: 'nt-xent' | 'byol' | 'simsiam' | 'vicreg' | 'vicreg-invariance' | 'vicreg-variance' | 'vicreg-covariance',
-    inputs: Tensor<Float32Array>[],
-    options: Record<string, number>,
-  ): number;
-  /** BYOL's momentum tau at step k of K. */
-  byolMomentum(tauBase: number, step: number, totalSteps: number): number;
-  /** Warm-up + cosine learning rate at a step. */
-  cosineWarmupLr(baseLr: number, step: number, warmupSteps: number, totalSteps: number): number;
-  /** Runs `steps` optimizer steps on parameters with given constant gradients; returns the parameters after each step. */
-  optimizerSteps(
-    name: string,
-    params: Tensor<Float32Array>[],
-    grads: Tensor<Float32Array>[],
-    options: { lr: number; momentum: number; weightDecay: number; steps: number },
-  ): Float32Array[][];
-  train(options: Record<string, unknown>, onProgress: (progress: NativeTrainProgress) => void): Promise<NativeTrainResult>;
+  architectures(): NativeArchitecture[];
 }

@@ -1,6 +1,6 @@
 /**
- * Self-supervised training in the torch tier (native/torch/train_loop.h): SimCLR, BYOL, SimSiam,
- * VICReg on a libtorch worker thread, views from the augmentation kernel prepared one batch
+ * Self-supervised training in the torch tier (native/torch/train_loop.h): the registered methods
+ * ({@link listMethods}) on a libtorch worker thread, views from the augmentation kernel prepared one batch
  * ahead, progress through a callback, cancellation through an AbortSignal, atomic checkpoints
  * and exact resume on CPU.
  *
@@ -11,14 +11,15 @@ import * as path from 'node:path';
 import { torch } from '../binding';
 import { withCancel } from '../abort';
 import { outOfRange, withCallSite } from '../errors';
-import { defaultNormalize, Encoder, EncoderDescription, encoderFormat } from '../encoder';
+import { defaultNormalize, Encoder, EncoderDescription, encoderFormat, listArchitectures } from '../encoder';
 import { resolvePipeline, validatePipeline } from '../augment';
 import { resolveDistributedConfig } from '../distributed';
 import type { PipelineSpec } from '../augment';
-import { TrainOptions, TrainProgress, validateTrainOptions } from './options';
+import { splitMethodOptions, TrainOptions, TrainProgress, validateTrainOptions } from './options';
 import { warnIfReferenceBlas } from './blas-warning';
 
 export * from './options';
+export * from './methods';
 
 /** One epoch of training. */
 export interface EpochSummary {
@@ -69,7 +70,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     );
   }
   if (base.description.architecture === 'torchscript') {
-    throw outOfRange('options.encoder', 'a native encoder (small-cnn, pooled-cnn, resnet9, resnet18)', 'a TorchScript encoder', true);
+    throw outOfRange('options.encoder', `a native encoder (${listArchitectures().map((a) => a.name).join(', ')})`, 'a TorchScript encoder', true);
   }
   const channels = expected[0];
   // embed() must see what training saw: the pipeline's normalization (none: pixels in [0, 1]),
@@ -84,6 +85,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     weightDecay: options.optimizer?.weightDecay ?? 5e-4,
   };
   const mo = options.methodOptions ?? {};
+  const { heads, scalars } = splitMethodOptions(mo);
   const distributed = options.distributed ? resolveDistributedConfig(options.distributed, 'options.distributed') : undefined;
   const config = {
     method: options.method,
@@ -125,10 +127,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     withCancel(options.signal, (cancel) =>
       native.train(
         {
-          encoder: base.handle,
           method: options.method,
+          methodOptions: scalars,
+          ...heads,
           epochs: options.epochs,
           batchSize: options.batchSize,
+          ...(options.itemIds ? { itemIds: Int32Array.from(options.itemIds) } : {}),
           optimizer: optimizer.name,
           lr: optimizer.lr,
           momentum: optimizer.momentum,
@@ -139,28 +143,19 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           device: options.device ?? 'cpu',
           ...(options.checkpoint ? { checkpointPath: path.resolve(options.checkpoint.path), checkpointEvery: options.checkpoint.every } : {}),
           ...(options.resume ? { resume: path.resolve(options.resume) } : {}),
-          ...(mo.temperature !== undefined ? { temperature: mo.temperature } : {}),
-          ...(mo.tauBase !== undefined ? { tauBase: mo.tauBase } : {}),
-          ...(mo.invariance !== undefined ? { vicregInvariance: mo.invariance } : {}),
-          ...(mo.variance !== undefined ? { vicregVariance: mo.variance } : {}),
-          ...(mo.covariance !== undefined ? { vicregCovariance: mo.covariance } : {}),
-          ...(mo.projectorDims ? { projectorDims: mo.projectorDims } : {}),
-          ...(mo.predictorDims ? { predictorDims: mo.predictorDims } : {}),
-          ...(mo.projectorBatchNorm !== undefined ? { projectorBatchNorm: mo.projectorBatchNorm } : {}),
-          normalizeMean: Float32Array.from(normalize.mean),
-          normalizeStd: Float32Array.from(normalize.std),
-          description: JSON.stringify(description),
-          ...(options.views ? { views: options.views } : { images: options.images, pipeline, ...(options.itemIds ? { itemIds: Int32Array.from(options.itemIds) } : {}) }),
           ...(monitor
             ? {
                 monitorEvery: monitor.every,
-                monitorTrainImages: monitor.train.images,
-                monitorTrainLabels: monitor.train.labels,
-                monitorTestImages: monitor.test.images,
-                monitorTestLabels: monitor.test.labels,
+                monitorTrain: { images: monitor.train.images, labels: monitor.train.labels },
+                monitorTest: { images: monitor.test.images, labels: monitor.test.labels },
                 monitorClasses: Math.max(monitor.train.classes?.length ?? 0, maxLabel(monitor.train.labels) + 1, maxLabel(monitor.test.labels) + 1),
               }
             : {}),
+          normalizeMean: Float32Array.from(normalize.mean),
+          normalizeStd: Float32Array.from(normalize.std),
+          description: JSON.stringify(description),
+          encoder: base.handle,
+          ...(options.views ? { views: options.views } : { images: options.images, pipeline }),
           ...(distributed ? { distributed } : {}),
           cancel,
         },

@@ -5,40 +5,58 @@ import type { PipelineSpec } from '../augment';
 import type { ImageDataset } from '../data/types';
 import { DistributedConfig, resolveDistributedConfig } from '../distributed';
 import type { Encoder } from '../encoder';
-import type { NativeTrainProgress } from '../encoder/native';
-import { Architecture, architectures } from '../encoder/description';
+import type { NativeTrainProgress } from './native';
+import type { Architecture } from '../encoder/description';
+import { findArchitecture } from '../encoder/architectures';
+import { findMethod, validateMethodScalars } from './methods';
 import { invalidType, outOfRange } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
 import {
   assertFunction, assertInteger, assertNumber, assertObject, assertOneOf, assertString, assertThreads, isPlainObject,
 } from '../validate';
 
-export const methods = ['simclr', 'byol', 'simsiam', 'vicreg'] as const;
-/** SSL methods: SimCLR (Chen et al. 2020), BYOL (Grill et al. 2020), SimSiam (Chen & He 2021), VICReg (Bardes et al. 2022). */
-export type Method = (typeof methods)[number];
+/**
+ * The name of an SSL method registered in the torch tier (native/torch/methods/*.cc): in this
+ * release `simclr` (Chen et al. 2020), `byol` (Grill et al. 2020), `simsiam` (Chen & He 2021),
+ * `vicreg` (Bardes et al. 2022); {@link listMethods} gives what the loaded build has, with every
+ * hyper-parameter and its default.
+ */
+export type Method = string;
 
 export const optimizers = ['sgd', 'adam', 'adamw', 'lars'] as const;
 export type OptimizerName = (typeof optimizers)[number];
 
-/** Per-method options; every default is the paper's. */
+/**
+ * A method's options. The heads' sizes are common to every method; the scalar hyper-parameters
+ * are the method's own (its registry entry names them, with the paper's defaults: see
+ * {@link listMethods} or `sslmem info --methods`), e.g. SimCLR's `temperature` (0.5), BYOL's
+ * `tauBase` (0.996), VICReg's `invariance` / `variance` / `covariance` (25 / 25 / 1). An option
+ * the method does not have is a RangeError, never silently ignored.
+ */
 export interface MethodOptions {
-  /** SimCLR NT-Xent temperature, default 0.5 (SimCLR's CIFAR-10 setting, Chen et al. 2020, appendix B.9). */
-  temperature?: number;
-  /** BYOL base target momentum, default 0.996 (Grill et al. 2020); cosine-increased to 1. */
-  tauBase?: number;
-  /** VICReg invariance / variance / covariance weights, default 25 / 25 / 1 (Bardes et al. 2022). */
-  invariance?: number;
-  variance?: number;
-  covariance?: number;
-  /**
-   * Projector layer sizes after the representation (hidden..., output). Defaults: SimCLR [512, 128];
-   * BYOL [4096, 256]; SimSiam [2048, 2048, 2048] (output BN); VICReg [8192, 8192, 8192].
-   */
+  /** Projector layer sizes after the representation (hidden..., output); default: the method's. */
   projectorDims?: number[];
-  /** Predictor sizes (BYOL [4096, 256], SimSiam [512, 2048]); the last must equal the projector's output. */
+  /** Predictor sizes (methods with a predictor); the last must equal the projector's output. */
   predictorDims?: number[];
   /** Batch norm after each hidden projector layer (default true, as in the papers; false: Linear-ReLU). */
   projectorBatchNorm?: boolean;
+  /** The method's scalar hyper-parameters by name. */
+  [option: string]: number | number[] | boolean | undefined;
+}
+
+/** The keys of {@link MethodOptions} every method has; the others are the method's scalars. */
+export const headOptionKeys = ['projectorDims', 'predictorDims', 'projectorBatchNorm'] as const;
+
+/** Splits {@link MethodOptions} into the common head options and the method's scalars. */
+export function splitMethodOptions(options: MethodOptions): { heads: Pick<MethodOptions, (typeof headOptionKeys)[number]>; scalars: Record<string, number> } {
+  const heads: Pick<MethodOptions, (typeof headOptionKeys)[number]> = {};
+  const scalars: Record<string, number> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if ((headOptionKeys as readonly string[]).includes(key)) Object.assign(heads, { [key]: value });
+    else scalars[key] = value as number;
+  }
+  return { heads, scalars };
 }
 
 export interface OptimizerOptions {
@@ -122,11 +140,11 @@ export interface TrainOptions {
 /** Validates {@link TrainOptions}; throws TypeError/RangeError naming the field. */
 export function validateTrainOptions(options: TrainOptions): void {
   assertObject('options', options);
-  assertOneOf('options.method', options.method, methods);
+  const method = findMethod(options.method, 'options.method');
   assertInteger('options.epochs', options.epochs, { min: 1, max: 1_000_000 });
   assertInteger('options.batchSize', options.batchSize, { min: 1 });
-  if (options.batchSize < 2 && (options.method === 'simclr' || options.method === 'vicreg')) {
-    throw outOfRange('options.batchSize', `at least 2 for ${options.method} (it needs other images in the batch)`, options.batchSize);
+  if (options.batchSize < method.minBatch) {
+    throw outOfRange('options.batchSize', `at least ${method.minBatch} for ${method.name} (its loss needs other images in the batch)`, options.batchSize);
   }
   assertInteger('options.seed', options.seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
   if (options.views !== undefined) {
@@ -144,16 +162,13 @@ export function validateTrainOptions(options: TrainOptions): void {
     throw invalidType('options.encoder', 'an Encoder or {architecture, width?}', encoder);
   }
   if (isPlainObject(encoder) && !('handle' in encoder)) {
-    assertOneOf('options.encoder.architecture', encoder.architecture, architectures);
+    findArchitecture(encoder.architecture, 'options.encoder.architecture');
     if (encoder.width !== undefined) assertNumber('options.encoder.width', encoder.width, { min: Number.MIN_VALUE, max: 16 });
   }
   const mo = options.methodOptions ?? {};
   assertObject('options.methodOptions', mo);
-  if (mo.temperature !== undefined) assertNumber('options.methodOptions.temperature', mo.temperature, { min: Number.MIN_VALUE });
-  if (mo.tauBase !== undefined) assertNumber('options.methodOptions.tauBase', mo.tauBase, { min: 0, max: 1 });
-  for (const key of ['invariance', 'variance', 'covariance'] as const) {
-    if (mo[key] !== undefined) assertNumber(`options.methodOptions.${key}`, mo[key], { min: 0 });
-  }
+  const { scalars } = splitMethodOptions(mo);
+  validateMethodScalars(method, scalars, 'options.methodOptions');
   if (mo.projectorBatchNorm !== undefined && typeof mo.projectorBatchNorm !== 'boolean') {
     throw invalidType('options.methodOptions.projectorBatchNorm', 'a boolean', mo.projectorBatchNorm);
   }

@@ -26,7 +26,7 @@ struct MethodOption {
   std::string name;
   double default_value = 0;
   double min = 0;
-  double max = 1e300;
+  double max = 1e300;  // 1e300: no upper bound
   bool min_exclusive = false;
   std::string doc;
 };

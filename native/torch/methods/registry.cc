@@ -73,8 +73,11 @@ MethodOptionValues resolve_options(const std::vector<MethodOption>& options, con
     }
     const bool above_min = it->min_exclusive ? value > it->min : value >= it->min;
     if (!(above_min && value <= it->max)) {
-      throw_range(arg + "." + name, std::string("a number in ") + (it->min_exclusive ? "(" : "[") + to_text(it->min) + ", " + to_text(it->max) + "]",
-                  to_text(value));
+      // max 1e300 stands for no upper bound (as in lib/train/methods.ts describeRange).
+      const std::string range = it->max >= 1e300 ? std::string(it->min_exclusive ? "a number > " : "a number >= ") + to_text(it->min)
+                                                 : std::string("a number in ") + (it->min_exclusive ? "(" : "[") + to_text(it->min) + ", " +
+                                                       to_text(it->max) + "]";
+      throw_range(arg + "." + name, range, to_text(value));
     }
     out[name] = value;
   }

@@ -4,9 +4,8 @@
  */
 
 /**
- * The name of a backbone registered in the torch tier (native/torch/encoders/*.cc): `small-cnn`,
- * `pooled-cnn`, `resnet9`, `resnet18` in this release; {@link listArchitectures} gives what the
- * loaded build has.
+ * The name of a backbone registered in the torch tier (native/torch/encoders/*.cc, described in
+ * docs/methods.md): {@link listArchitectures} gives what the loaded build has.
  */
 export type Architecture = string;
 

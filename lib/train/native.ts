@@ -6,8 +6,7 @@
  */
 import type { Tensor } from '../tensor';
 import type { EncoderHandle } from '../encoder/native';
-import type { PipelineSpec } from '../augment';
-import type { DistributedConfig } from '../distributed';
+import type { PipelineSpec } from '../augment/spec';
 
 /** A labelled image set the native monitor embeds (kNN accuracy during training). */
 export interface NativeMonitorSet {
@@ -48,7 +47,8 @@ export interface NativeTrainOptions {
   views?: Tensor<Float32Array>;
   images?: Tensor<Uint8Array>;
   pipeline?: PipelineSpec;
-  distributed?: DistributedConfig;
+  /** A resolved DistributedConfig (lib/distributed.ts; not imported: it loads the binding). */
+  distributed?: object;
   cancel: Int32Array;
 }
 

@@ -16,10 +16,9 @@ import {
 } from '../validate';
 
 /**
- * The name of an SSL method registered in the torch tier (native/torch/methods/*.cc): in this
- * release `simclr` (Chen et al. 2020), `byol` (Grill et al. 2020), `simsiam` (Chen & He 2021),
- * `vicreg` (Bardes et al. 2022); {@link listMethods} gives what the loaded build has, with every
- * hyper-parameter and its default.
+ * The name of an SSL method registered in the torch tier (native/torch/methods/*.cc, described in
+ * docs/methods.md): {@link listMethods} gives what the loaded build has, with citations and every
+ * hyper-parameter's default.
  */
 export type Method = string;
 
@@ -29,8 +28,7 @@ export type OptimizerName = (typeof optimizers)[number];
 /**
  * A method's options. The heads' sizes are common to every method; the scalar hyper-parameters
  * are the method's own (its registry entry names them, with the paper's defaults: see
- * {@link listMethods} or `sslmem info --methods`), e.g. SimCLR's `temperature` (0.5), BYOL's
- * `tauBase` (0.996), VICReg's `invariance` / `variance` / `covariance` (25 / 25 / 1). An option
+ * {@link listMethods} or `sslmem info --methods`), e.g. SimCLR's `temperature` (0.5). An option
  * the method does not have is a RangeError, never silently ignored.
  */
 export interface MethodOptions {

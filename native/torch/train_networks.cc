@@ -33,7 +33,7 @@ Networks build_networks(const TrainConfig& c, const MethodSpec& method, const En
   if (method.has_target()) {
     nets.target_backbone = make_backbone(initial.spec);
     copy_module_state(*nets.backbone, *nets.target_backbone);
-    nets.target_projector = MlpHead(projector_dims, false, c.projector_batch_norm);
+    nets.target_projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
     copy_module_state(*nets.projector, *nets.target_projector);
     for (auto& p : nets.target_backbone->parameters()) p.requires_grad_(false);
     for (auto& p : nets.target_projector->parameters()) p.requires_grad_(false);

@@ -8,7 +8,7 @@ import { invalidType } from '../errors';
 import { assertOneOf } from '../validate';
 import { namedNumbers, optionalInteger, optionalNumber, parseInteger } from './parse';
 import { formatSeconds, ProgressBar } from './progress';
-import { findMethod, optimizers, train } from '../train';
+import { findMethod, optimizers, train, validateMethodScalars } from '../train';
 import type { TrainProgress } from '../train';
 
 interface TrainCliOptions {
@@ -82,7 +82,7 @@ export function registerTrain(program: Command): void {
       if (options.encoder !== undefined) process.stderr.write('sslmem train: --encoder is deprecated; use --architecture\n');
       const architecture = options.encoder ?? options.architecture;
       findArchitecture(architecture, '--architecture');
-      findMethod(options.method, '--method');
+      validateMethodScalars(findMethod(options.method, '--method'), options.methodOption ?? {}, '--method-option');
       assertOneOf('--optimizer', options.optimizer, optimizers);
       assertOneOf('--device', options.device, ['cpu', 'cuda'] as const);
       const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;

@@ -35,4 +35,31 @@ describe('cli: info', () => {
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^BLAS: +not known: The sslmem torch tier is not built/m);
   });
+
+  it('--methods lists every registered method with its defaults and every backbone; --json carries the same', () => {
+    const run = sslmem(['info', '--methods']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^ {2}barlow-twins +Barlow Twins \(Zbontar et al\. 2021\): projector 8192-8192-8192; batch >= 2$/m);
+    assert.match(run.stdout, /^ {4}lambda = 0\.0051 {2}a number >= 0: /m);
+    assert.match(run.stdout, /^ {2}moco-v3 +MoCo v3 .*predictor 4096-256, EMA target \(momentum\)/m);
+    assert.match(run.stdout, /^ {4}momentum = 0\.99 {2}a number in \[0, 1\]/m);
+    assert.match(run.stdout, /^ {2}resnet18 +ResNet-18 .*512-d at width 1, input >= 8x8; layers stem, layer1/m);
+    const info = JSON.parse(sslmem(['info', '--json']).stdout);
+    assert.deepEqual(
+      info.methods.map((m: { name: string }) => m.name),
+      run.stdout.split('encoders:')[0].split('\n').filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0]),
+    );
+  });
+
+  it('train and run check --method and --method-option against the registry before any work', () => {
+    const unknown = sslmem(['train', '--dataset', 'fashion-mnist', '--method', 'moco-v3', '--method-option', 'tau=1', '--epochs', '1', '--out', '/tmp/never.sslmem']);
+    assert.notEqual(unknown.status, 0);
+    assert.match(unknown.stderr, /Expected an option of moco-v3 \(temperature, momentum\) for --method-option\.tau/);
+    const range = sslmem(['run', '--dataset', 'fashion-mnist-demo', '--method', 'byol', '--method-option', 'tauBase=2', '--out', '/tmp/never-run']);
+    assert.notEqual(range.status, 0);
+    assert.match(range.stderr, /Expected a number in \[0, 1\] for --method-option\.tauBase but received the number 2/);
+    assert.ok(!fs.existsSync('/tmp/never-run/manifest.json'));
+    const method = sslmem(['run', '--dataset', 'fashion-mnist-demo', '--method', 'dino-v9', '--out', '/tmp/never-run']);
+    assert.match(method.stderr, /Expected one of ("[a-z0-9-]+", )*"simclr"(, "[a-z0-9-]+")* for --method but received the string "dino-v9"/);
+  });
 });

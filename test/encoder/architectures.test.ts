@@ -8,9 +8,10 @@ import { Encoder, findArchitecture, listArchitectures } from '../../lib';
 describe('encoder: the architecture registry', () => {
   it('reports the published representation sizes (512 at width 1) and what the built encoders give', () => {
     const names = listArchitectures().map((a) => a.name);
-    assert.deepEqual(names, ['pooled-cnn', 'resnet18', 'resnet9', 'small-cnn']);
+    assert.deepEqual(names, [...names].sort());
+    for (const name of ['pooled-cnn', 'resnet18', 'resnet9', 'small-cnn']) assert.ok(names.includes(name), name);
     for (const a of listArchitectures()) {
-      assert.equal(a.reprDim, 512, a.name);
+      if (['pooled-cnn', 'resnet18', 'resnet9', 'small-cnn'].includes(a.name)) assert.equal(a.reprDim, 512, a.name);
       const encoder = Encoder.create({ architecture: a.name, inputShape: [3, 32, 32] });
       assert.equal(encoder.description.reprDim, a.reprDim, a.name);
       encoder.dispose();

@@ -3,7 +3,7 @@
  * binding reports them. Nothing here lists an architecture by name, so adding one needs no TS change.
  */
 import { torch } from '../binding';
-import { invalidType, outOfRange } from '../errors';
+import { assertOneOf } from '../validate';
 import type { NativeArchitecture } from './native';
 
 export type ArchitectureInfo = NativeArchitecture;
@@ -19,9 +19,6 @@ export function listArchitectures(): readonly ArchitectureInfo[] {
 /** The architecture named `name`; TypeError (not a string) or RangeError (not registered) naming `arg` and listing the registered ones otherwise. */
 export function findArchitecture(name: unknown, arg: string): ArchitectureInfo {
   const architectures = listArchitectures();
-  const expected = `one of ${architectures.map((a) => JSON.stringify(a.name)).join(', ')}`;
-  if (typeof name !== 'string') throw invalidType(arg, expected, name);
-  const found = architectures.find((a) => a.name === name);
-  if (!found) throw outOfRange(arg, expected, name);
-  return found;
+  assertOneOf(arg, name, architectures.map((a) => a.name));
+  return architectures.find((a) => a.name === name)!;
 }

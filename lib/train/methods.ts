@@ -5,6 +5,7 @@
  */
 import { torch } from '../binding';
 import { invalidType, outOfRange } from '../errors';
+import { assertOneOf } from '../validate';
 import type { NativeMethod, NativeOption } from './native';
 
 export type MethodInfo = NativeMethod;
@@ -21,11 +22,8 @@ export function listMethods(): readonly MethodInfo[] {
 /** The method named `name`; TypeError (not a string) or RangeError (not registered) naming `arg` and listing the registered ones otherwise. */
 export function findMethod(name: unknown, arg: string): MethodInfo {
   const methods = listMethods();
-  const expected = `one of ${methods.map((m) => JSON.stringify(m.name)).join(', ')}`;
-  if (typeof name !== 'string') throw invalidType(arg, expected, name);
-  const found = methods.find((m) => m.name === name);
-  if (!found) throw outOfRange(arg, expected, name);
-  return found;
+  assertOneOf(arg, name, methods.map((m) => m.name));
+  return methods.find((m) => m.name === name)!;
 }
 
 /** Whether `value` lies in the option's range. */

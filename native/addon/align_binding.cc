@@ -177,9 +177,7 @@ Napi::Value AlignBackends(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterAlign(Napi::Env env, Napi::Object exports) {
-  exports.Set("alignPairStats", Napi::Function::New(env, AlignPairStats));
-  exports.Set("alignDifference", Napi::Function::New(env, AlignDifference));
-  exports.Set("alignBackends", Napi::Function::New(env, AlignBackends));
+  export_functions(env, exports, {{"alignPairStats", AlignPairStats}, {"alignDifference", AlignDifference}, {"alignBackends", AlignBackends}});
 }
 
 }  // namespace sslmem

@@ -1,5 +1,6 @@
 #include "args.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -193,6 +194,35 @@ Napi::Object make_tensor(Napi::Env env, Napi::Value data, const std::vector<int6
   tensor.Set("data", data);
   tensor.Set("shape", dims);
   return tensor;
+}
+
+namespace {
+
+std::string bracketed(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out + "]";
+}
+
+}  // namespace
+
+void expect_shape_tail(const std::string& arg, const std::vector<int64_t>& shape, const char* leading, const std::vector<int64_t>& tail,
+                       const std::string& note) {
+  if (shape.size() == tail.size() + 1 && std::equal(tail.begin(), tail.end(), shape.begin() + 1)) return;
+  std::vector<std::string> expected{leading}, received;
+  for (int64_t d : tail) expected.push_back(to_text(d));
+  for (int64_t d : shape) received.push_back(to_text(d));
+  throw_range(arg, bracketed(expected) + note, bracketed(received));
+}
+
+int64_t read_batch_size(const Napi::Object& options, int64_t fallback) {
+  const int64_t batch = read_int(options, "batchSize", "options.batchSize", fallback);
+  if (batch < 1) throw_range("options.batchSize", "an integer >= 1", to_text(batch));
+  return batch;
+}
+
+void export_functions(Napi::Env env, Napi::Object exports, std::initializer_list<ExportedFunction> functions) {
+  for (const auto& f : functions) exports.Set(f.name, Napi::Function::New(env, f.function, f.name));
 }
 
 }  // namespace sslmem

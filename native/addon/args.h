@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,21 @@ CancelFlag read_cancel_flag(const Napi::Object& options, const std::string& arg,
 // Hands a native buffer to JS as a Float32Array without copying (freed by the GC).
 Napi::Float32Array adopt_float32(Napi::Env env, std::vector<float>&& values);
 Napi::Float64Array adopt_float64(Napi::Env env, std::vector<double>&& values);
+
+// RangeError naming `arg` unless shape[1..] equals `tail` (the leading dimension, called `leading`
+// in the message, is free): "Expected [M, 1, 28, 28] for views.shape but received [4, 3, 32, 32]".
+void expect_shape_tail(const std::string& arg, const std::vector<int64_t>& shape, const char* leading, const std::vector<int64_t>& tail,
+                       const std::string& note = "");
+
+// options.batchSize: an integer >= 1 (default `fallback`).
+int64_t read_batch_size(const Napi::Object& options, int64_t fallback);
+
+// Sets each named function on `exports`: a binding file's Register* hook lists its functions here.
+struct ExportedFunction {
+  const char* name;
+  Napi::Function::Callback function;
+};
+void export_functions(Napi::Env env, Napi::Object exports, std::initializer_list<ExportedFunction> functions);
 
 // {data, shape} object for a typed array.
 Napi::Object make_tensor(Napi::Env env, Napi::Value data, const std::vector<int64_t>& shape);

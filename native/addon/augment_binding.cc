@@ -206,11 +206,9 @@ Napi::Value Philox4x32Block(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterAugment(Napi::Env env, Napi::Object exports) {
-  exports.Set("augment", Napi::Function::New(env, Augment));
-  exports.Set("sampleAugmentParams", Napi::Function::New(env, SampleAugmentParams));
-  exports.Set("applyAugmentParams", Napi::Function::New(env, ApplyAugmentParams));
-  exports.Set("augmentOutputSize", Napi::Function::New(env, AugmentOutputSize));
-  exports.Set("philox4x32", Napi::Function::New(env, Philox4x32Block));
+  export_functions(env, exports, {{"augment", Augment}, {"sampleAugmentParams", SampleAugmentParams},
+                                   {"applyAugmentParams", ApplyAugmentParams}, {"augmentOutputSize", AugmentOutputSize},
+                                   {"philox4x32", Philox4x32Block}});
   exports.Set("augmentBackend", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     return Napi::String::New(info.Env(), augment_backend());
   }));

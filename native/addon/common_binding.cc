@@ -26,7 +26,7 @@ Napi::Value FindNonFinite(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterCommon(Napi::Env env, Napi::Object exports) {
-  exports.Set("findNonFinite", Napi::Function::New(env, FindNonFinite));
+  export_functions(env, exports, {{"findNonFinite", FindNonFinite}});
 }
 
 }  // namespace sslmem

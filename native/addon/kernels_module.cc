@@ -20,9 +20,7 @@ Napi::Object InitKernels(Napi::Env env, Napi::Object exports) {
     out.Set("hardwareThreads", hardware_threads());
     return out;
   }));
-  RegisterCommon(env, exports);
-  RegisterAugment(env, exports);
-  RegisterAlign(env, exports);
+  for (auto register_capability : {RegisterCommon, RegisterAugment, RegisterAlign}) register_capability(env, exports);
   return exports;
 }
 

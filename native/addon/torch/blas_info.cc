@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "../args.h"
 #include "torch_registry.h"
 
 namespace sslmem {
@@ -56,7 +57,7 @@ Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterBlasInfo(Napi::Env env, Napi::Object exports) {
-  exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
+  export_functions(env, exports, {{"blasInfo", BlasInfo}});
 }
 
 }  // namespace sslmem

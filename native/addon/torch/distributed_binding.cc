@@ -90,7 +90,7 @@ Napi::Value DistributedCheck(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterDistributed(Napi::Env env, Napi::Object exports) {
-  exports.Set("distributedCheck", Napi::Function::New(env, DistributedCheck));
+  export_functions(env, exports, {{"distributedCheck", DistributedCheck}});
   exports.Set("distributedSupported", Napi::Boolean::New(env, distributed_supported()));
 }
 

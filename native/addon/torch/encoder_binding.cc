@@ -45,13 +45,8 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       auto views = read_tensor<float>(info[0], "views", 4);
       auto options = read_object(info[1], "options");
       const auto& s = encoder->spec;
-      if (views.shape[1] != s.channels || views.shape[2] != s.height || views.shape[3] != s.width_px) {
-        throw_range("views.shape", "[M, " + to_text(s.channels) + ", " + to_text(s.height) + ", " + to_text(s.width_px) + "]",
-                    "[" + to_text(views.shape[0]) + ", " + to_text(views.shape[1]) + ", " + to_text(views.shape[2]) + ", " +
-                        to_text(views.shape[3]) + "]");
-      }
-      const int64_t batch = read_int(options, "batchSize", "options.batchSize", 256);
-      if (batch < 1) throw_range("options.batchSize", "an integer >= 1", to_text(batch));
+      expect_shape_tail("views.shape", views.shape, "M", {s.channels, s.height, s.width_px});
+      const int64_t batch = read_batch_size(options, 256);
       std::vector<Napi::Value> keep{views.holder};
       CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
       const int64_t m = views.shape[0], d = encoder->repr_dim;
@@ -70,13 +65,8 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       auto images = read_tensor<uint8_t>(info[0], "images", 4);
       auto options = read_object(info[1], "options");
       const auto& s = encoder->spec;
-      if (images.shape[1] != s.height || images.shape[2] != s.width_px || images.shape[3] != s.channels) {
-        throw_range("images.shape", "[N, " + to_text(s.height) + ", " + to_text(s.width_px) + ", " + to_text(s.channels) + "] (NHWC)",
-                    "[" + to_text(images.shape[0]) + ", " + to_text(images.shape[1]) + ", " + to_text(images.shape[2]) + ", " +
-                        to_text(images.shape[3]) + "]");
-      }
-      const int64_t batch = read_int(options, "batchSize", "options.batchSize", 256);
-      if (batch < 1) throw_range("options.batchSize", "an integer >= 1", to_text(batch));
+      expect_shape_tail("images.shape", images.shape, "N", {s.height, s.width_px, s.channels}, " (NHWC)");
+      const int64_t batch = read_batch_size(options, 256);
       auto mean_arg = read_typed_array<float>(options.Get("mean"), "options.mean");
       auto std_arg = read_typed_array<float>(options.Get("std"), "options.std");
       if (static_cast<int64_t>(mean_arg.size) != s.channels || static_cast<int64_t>(std_arg.size) != s.channels) {
@@ -264,12 +254,10 @@ Napi::Object wrap_encoder(Napi::Env env, std::shared_ptr<EncoderState> state) {
 }
 
 void RegisterEncoder(Napi::Env env, Napi::Object exports) {
+  export_functions(env, exports, {{"createEncoder", CreateEncoder}, {"loadEncoder", LoadEncoder}, {"loadTorchScript", LoadTorchScript},
+                                   {"knnAccuracy", KnnAccuracy}});
   Napi::Function constructor = EncoderHandle::Define(env);
   encoder_constructor = new Napi::FunctionReference(Napi::Persistent(constructor));
-  exports.Set("createEncoder", Napi::Function::New(env, CreateEncoder));
-  exports.Set("loadEncoder", Napi::Function::New(env, LoadEncoder));
-  exports.Set("loadTorchScript", Napi::Function::New(env, LoadTorchScript));
-  exports.Set("knnAccuracy", Napi::Function::New(env, KnnAccuracy));
 }
 
 }  // namespace sslmem

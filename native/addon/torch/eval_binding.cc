@@ -115,12 +115,11 @@ Napi::Value KnnClassify(const Napi::CallbackInfo& info) {
     opts.k = read_int(options, "k", "options.k", opts.k);
     opts.temperature = read_number(options, "temperature", "options.temperature", opts.temperature);
     opts.classes = read_int(options, "classes", "options.classes", 0);
-    opts.batch_size = read_int(options, "batchSize", "options.batchSize", opts.batch_size);
+    opts.batch_size = read_batch_size(options, opts.batch_size);
     if (opts.k < 1) throw_range("options.k", "an integer >= 1", to_text(opts.k));
     if (!(opts.temperature >= 1.0 / 700) || !std::isfinite(opts.temperature)) {
       throw_range("options.temperature", "a finite number >= 1/700 (exp(1/T) must fit a float64)", to_text(opts.temperature));
     }
-    if (opts.batch_size < 1) throw_range("options.batchSize", "an integer >= 1", to_text(opts.batch_size));
     CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
     auto result = std::make_shared<KnnResult>();
     return PromiseWorker::Run(
@@ -144,9 +143,8 @@ Napi::Value NearestNeighbours(const Napi::CallbackInfo& info) {
     NeighbourOptions opts;
     opts.k = read_int(options, "k", "options.k", opts.k);
     opts.exclude_self = read_bool(options, "excludeSelf", "options.excludeSelf", false);
-    opts.batch_size = read_int(options, "batchSize", "options.batchSize", opts.batch_size);
+    opts.batch_size = read_batch_size(options, opts.batch_size);
     if (opts.k < 1) throw_range("options.k", "an integer >= 1", to_text(opts.k));
-    if (opts.batch_size < 1) throw_range("options.batchSize", "an integer >= 1", to_text(opts.batch_size));
     CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
     auto result = std::make_shared<NeighbourResult>();
     return PromiseWorker::Run(
@@ -164,9 +162,7 @@ Napi::Value NearestNeighbours(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterEval(Napi::Env env, Napi::Object exports) {
-  exports.Set("linearProbe", Napi::Function::New(env, LinearProbe));
-  exports.Set("knnClassify", Napi::Function::New(env, KnnClassify));
-  exports.Set("nearestNeighbours", Napi::Function::New(env, NearestNeighbours));
+  export_functions(env, exports, {{"linearProbe", LinearProbe}, {"knnClassify", KnnClassify}, {"nearestNeighbours", NearestNeighbours}});
 }
 
 }  // namespace sslmem

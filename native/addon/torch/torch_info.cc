@@ -55,9 +55,8 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTorchInfo(Napi::Env env, Napi::Object exports) {
+  export_functions(env, exports, {{"torchInfo", Info}, {"setThreads", SetThreads}});
   at::set_num_threads(default_threads());
-  exports.Set("torchInfo", Napi::Function::New(env, Info));
-  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
 }
 
 }  // namespace sslmem

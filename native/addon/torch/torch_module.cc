@@ -7,14 +7,10 @@
 namespace sslmem {
 
 Napi::Object InitTorch(Napi::Env env, Napi::Object exports) {
-  RegisterCommon(env, exports);
-  RegisterTorchInfo(env, exports);
-  RegisterBlasInfo(env, exports);
-  RegisterEval(env, exports);
-  RegisterEncoder(env, exports);
-  RegisterTrain(env, exports);
-  RegisterDistributed(env, exports);
-  RegisterCatalog(env, exports);
+  for (auto register_capability : {RegisterCommon, RegisterTorchInfo, RegisterBlasInfo, RegisterEval, RegisterEncoder, RegisterTrain,
+                                   RegisterDistributed, RegisterCatalog}) {
+    register_capability(env, exports);
+  }
   return exports;
 }
 

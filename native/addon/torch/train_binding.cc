@@ -363,11 +363,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTrain(Napi::Env env, Napi::Object exports) {
-  exports.Set("train", Napi::Function::New(env, Train));
-  exports.Set("sslLoss", Napi::Function::New(env, SslLoss));
-  exports.Set("byolMomentum", Napi::Function::New(env, ByolMomentum));
-  exports.Set("cosineWarmupLr", Napi::Function::New(env, CosineWarmupLr));
-  exports.Set("optimizerSteps", Napi::Function::New(env, OptimizerSteps));
+  export_functions(env, exports, {{"train", Train}, {"sslLoss", SslLoss}, {"byolMomentum", ByolMomentum},
+                                   {"cosineWarmupLr", CosineWarmupLr}, {"optimizerSteps", OptimizerSteps}});
 }
 
 }  // namespace sslmem

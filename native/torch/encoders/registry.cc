@@ -1,46 +1,20 @@
 // Implements the registry half of encoder.h: lookup, validation and weight copying.
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "../../kernels/errors.h"
+#include "../registry.h"
 #include "encoder.h"
 
 namespace sslmem {
 
-namespace {
-
-// Function-local so that registrations from other files' static initialisers find it constructed.
-std::map<std::string, ArchitectureSpec>& registry() {
-  static std::map<std::string, ArchitectureSpec> architectures;
-  return architectures;
-}
-
-std::string known_names() {
-  std::string out;
-  for (const auto& [name, spec] : registry()) out += (out.empty() ? "one of \"" : ", \"") + name + "\"";
-  return out;
-}
-
-}  // namespace
-
-bool register_architecture(ArchitectureSpec spec) {
-  const std::string name = spec.name;
-  registry().emplace(name, std::move(spec));
-  return true;
-}
+bool register_architecture(ArchitectureSpec spec) { return NamedRegistry<ArchitectureSpec>::instance().add(std::move(spec)); }
 
 const ArchitectureSpec& find_architecture(const std::string& name, const std::string& arg) {
-  auto it = registry().find(name);
-  if (it == registry().end()) throw_range(arg, known_names(), "\"" + name + "\"");
-  return it->second;
+  return NamedRegistry<ArchitectureSpec>::instance().find(name, arg);
 }
 
-std::vector<const ArchitectureSpec*> all_architectures() {
-  std::vector<const ArchitectureSpec*> out;
-  for (const auto& [name, spec] : registry()) out.push_back(&spec);
-  return out;
-}
+std::vector<const ArchitectureSpec*> all_architectures() { return NamedRegistry<ArchitectureSpec>::instance().all(); }
 
 int64_t scaled_channels(int64_t base, double width) {
   return std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(base) * width)));

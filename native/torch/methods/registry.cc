@@ -1,64 +1,18 @@
 // Implements the registries of method.h and the option resolution every method shares.
 #include <algorithm>
-#include <map>
 
 #include "../../kernels/errors.h"
+#include "../registry.h"
 #include "method.h"
 
 namespace sslmem {
 
-namespace {
-
-// Function-local so that registrations from other files' static initialisers find them constructed.
-std::map<std::string, MethodSpec>& methods() {
-  static std::map<std::string, MethodSpec> registry;
-  return registry;
-}
-
-std::map<std::string, LossFunction>& losses() {
-  static std::map<std::string, LossFunction> registry;
-  return registry;
-}
-
-template <typename T>
-std::string known_names(const std::map<std::string, T>& registry) {
-  std::string out;
-  for (const auto& entry : registry) out += (out.empty() ? "one of \"" : ", \"") + entry.first + "\"";
-  return out;
-}
-
-template <typename T>
-const T& find(const std::map<std::string, T>& registry, const std::string& name, const std::string& arg) {
-  auto it = registry.find(name);
-  if (it == registry.end()) throw_range(arg, known_names(registry), "\"" + name + "\"");
-  return it->second;
-}
-
-template <typename T>
-std::vector<const T*> all(const std::map<std::string, T>& registry) {
-  std::vector<const T*> out;
-  for (const auto& entry : registry) out.push_back(&entry.second);
-  return out;
-}
-
-}  // namespace
-
-bool register_method(MethodSpec spec) {
-  const std::string name = spec.name;
-  methods().emplace(name, std::move(spec));
-  return true;
-}
-
-bool register_loss(LossFunction loss) {
-  const std::string name = loss.name;
-  losses().emplace(name, std::move(loss));
-  return true;
-}
-
-const MethodSpec& find_method(const std::string& name, const std::string& arg) { return find(methods(), name, arg); }
-const LossFunction& find_loss(const std::string& name, const std::string& arg) { return find(losses(), name, arg); }
-std::vector<const MethodSpec*> all_methods() { return all(methods()); }
-std::vector<const LossFunction*> all_losses() { return all(losses()); }
+bool register_method(MethodSpec spec) { return NamedRegistry<MethodSpec>::instance().add(std::move(spec)); }
+bool register_loss(LossFunction loss) { return NamedRegistry<LossFunction>::instance().add(std::move(loss)); }
+const MethodSpec& find_method(const std::string& name, const std::string& arg) { return NamedRegistry<MethodSpec>::instance().find(name, arg); }
+const LossFunction& find_loss(const std::string& name, const std::string& arg) { return NamedRegistry<LossFunction>::instance().find(name, arg); }
+std::vector<const MethodSpec*> all_methods() { return NamedRegistry<MethodSpec>::instance().all(); }
+std::vector<const LossFunction*> all_losses() { return NamedRegistry<LossFunction>::instance().all(); }
 
 MethodOptionValues resolve_options(const std::vector<MethodOption>& options, const std::map<std::string, double>& given,
                                    const std::string& arg) {

@@ -14,7 +14,7 @@ export type { KernelCapabilities, TorchInfo } from './binding';
 export { torchAvailable } from './binding';
 export type { ImageDataset } from './data/types';
 export { Encoder, knnAccuracy, listArchitectures, findArchitecture, encoderFormat } from './encoder';
-export type { Architecture, ArchitectureInfo, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
+export type { Architecture, ArchitectureInfo, ArchitectureSettings, CreateEncoderOptions, EmbedOptions, EncoderDescription, KnnOptions } from './encoder';
 export { train, listMethods, findMethod, optimizers } from './train';
 export type { EpochSummary, Method, MethodInfo, MethodOptionInfo, MethodOptions, OptimizerName, OptimizerOptions, TrainOptions, TrainProgress, TrainResult } from './train';
 export { align, alignDifference, alignBackends, alignMetrics, pairings, metricKind, pairCount, pairIndices } from './align';

@@ -20,8 +20,10 @@ function methodLines(m: MethodInfo): string[] {
   return lines;
 }
 
-function architectureLine(a: ArchitectureInfo): string {
-  return `  ${a.name.padEnd(14)}${a.description}; ${a.reprDim}-d at width 1, input >= ${a.minSize}x${a.minSize}; layers ${a.layers.join(', ')}`;
+function architectureLines(a: ArchitectureInfo): string[] {
+  const lines = [`  ${a.name.padEnd(14)}${a.description}; ${a.reprDim}-d at width 1, input >= ${a.minSize}x${a.minSize}; layers ${a.layers.join(', ')}`];
+  for (const s of a.settings) lines.push(`    ${s.name} = ${s.default}  ${s.choices.length ? `one of ${s.choices.join(', ')}` : 'a positive integer'}: ${s.doc}`);
+  return lines;
 }
 
 /** `sslmem info`: what this installation can do (SIMD backend, threads, libtorch, CUDA, BLAS). */
@@ -54,6 +56,6 @@ export function registerInfo(program: Command): void {
         process.stdout.write(`encoders:    ${info.architectures.map((a) => a.name).join(', ')}\n`);
         return;
       }
-      process.stdout.write(['methods:', ...info.methods.flatMap(methodLines), 'encoders:', ...info.architectures.map(architectureLine)].join('\n') + '\n');
+      process.stdout.write(['methods:', ...info.methods.flatMap(methodLines), 'encoders:', ...info.architectures.flatMap(architectureLines)].join('\n') + '\n');
     });
 }

@@ -61,15 +61,29 @@ export const flagParsers = {
   number: (flag: string, bounds: Bounds = {}) => (text: string): number => parseNumber(flag, text, bounds),
 };
 
+/** NAME and VALUE of one `NAME=VALUE` occurrence of `flag`. */
+function splitNamed(flag: string, text: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw outOfRange(flag, 'NAME=VALUE (e.g. temperature=0.2)', text, true);
+  return [text.slice(0, eq).trim(), text.slice(eq + 1).trim()];
+}
+
 /**
- * Commander parser of a repeatable `NAME=VALUE` flag (`--method-option temperature=0.2`): each
- * occurrence adds one number to the map. The names are checked later, against the method the
- * run uses (its registry entry lists them).
+ * Commander parser of a repeatable `NAME=VALUE` flag of numbers (`--method-option
+ * temperature=0.2`): each occurrence adds one entry. The names are checked later, against the
+ * method the run uses (its registry entry lists them).
  */
 export function namedNumbers(flag: string) {
   return (text: string, previous: Record<string, number> = {}): Record<string, number> => {
-    const eq = text.indexOf('=');
-    if (eq <= 0) throw outOfRange(flag, 'NAME=VALUE (e.g. temperature=0.2)', text, true);
-    return { ...previous, [text.slice(0, eq).trim()]: parseNumber(flag, text.slice(eq + 1)) };
+    const [name, value] = splitNamed(flag, text);
+    return { ...previous, [name]: parseNumber(flag, value) };
+  };
+}
+
+/** The same for settings given as words or integers (`--architecture-setting patch=4`). */
+export function namedValues(flag: string) {
+  return (text: string, previous: Record<string, string> = {}): Record<string, string> => {
+    const [name, value] = splitNamed(flag, text);
+    return { ...previous, [name]: value };
   };
 }

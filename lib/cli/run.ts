@@ -12,7 +12,7 @@ import { DesignName, designNames, DesignOptions, replicateCount, runExperiment }
 import { detectBlas } from '../blas';
 import { setTorchThreads } from '../system';
 import { assertOneOf } from '../validate';
-import { flagParsers, namedNumbers, parseIntegers } from './parse';
+import { flagParsers, namedNumbers, namedValues, parseIntegers } from './parse';
 import { addScoringOptions, applyConfig, finishScores, interruptSignal, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
 import { formatSeconds, ProgressBar } from './progress';
 
@@ -27,6 +27,7 @@ export interface RunFlags extends ScoringFlags {
   extraFrom: 'test' | 'train';
   sharedSample?: number;
   architecture: string;
+  architectureSetting?: Record<string, string>;
   width: number;
   method: string;
   temperature: number;
@@ -58,6 +59,7 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--extra-from <split>', "where S_E comes from: 'test' (the test split) or 'train' (held out of the training split)", d.extraFrom ?? 'test')
     .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: as many as S_C)', flagParsers.integer('--shared-sample'))
     .option('--architecture <name>', "encoder backbone (`sslmem info --methods` lists them); default 'pooled-cnn': the calibrated recipe of docs/scoring.md, under which it memorizes measurably", d.architecture ?? 'pooled-cnn')
+    .option('--architecture-setting <name=value>', "one of the backbone's settings (repeatable), e.g. patch=4 for a ViT", namedValues('--architecture-setting'))
     .option('--width <x>', 'channel multiplier of the encoder', flagParsers.number('--width'), d.width ?? 1)
     .option('--method <name>', 'SSL method (`sslmem info --methods` lists them with their options)', d.method ?? 'simclr')
     .option('--temperature <t>', "SimCLR temperature (used with --method simclr only); 0.2, not the library's 0.5: the calibrated recipe of docs/scoring.md", flagParsers.number('--temperature'), d.temperature ?? 0.2)
@@ -143,6 +145,7 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
     design,
     training: {
       architecture: flags.architecture,
+      ...(flags.architectureSetting ? { settings: flags.architectureSetting } : {}),
       width: flags.width,
       method: flags.method,
       methodOptions,

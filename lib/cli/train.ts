@@ -6,7 +6,7 @@ import { findArchitecture } from '../encoder/architectures';
 import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
 import { assertOneOf } from '../validate';
-import { namedNumbers, optionalInteger, optionalNumber, parseInteger } from './parse';
+import { namedNumbers, namedValues, optionalInteger, optionalNumber, parseInteger } from './parse';
 import { formatSeconds, ProgressBar } from './progress';
 import { findMethod, optimizers, train, validateMethodScalars } from '../train';
 import type { TrainProgress } from '../train';
@@ -18,6 +18,7 @@ interface TrainCliOptions {
   method: string;
   architecture: string;
   methodOption?: Record<string, number>;
+  architectureSetting?: Record<string, string>;
   /** Deprecated spelling of --architecture (before issue 12), still read. */
   encoder?: string;
   width: string;
@@ -51,6 +52,7 @@ export function registerTrain(program: Command): void {
     .option('--labels <path>', 'IDX labels file to go with --images')
     .option('--method <name>', 'SSL method (`sslmem info --methods` lists them with their options)', 'simclr')
     .option('--architecture <name>', 'encoder backbone (`sslmem info --methods` lists them)', 'small-cnn')
+    .option('--architecture-setting <name=value>', "one of the backbone's settings (repeatable), e.g. patch=4 for a ViT", namedValues('--architecture-setting'))
     // The flag's name before issue 12 (run and removal say --architecture; eval's --encoder is a file).
     .addOption(new Option('--encoder <name>', 'deprecated: use --architecture').hideHelp())
     .option('--width <w>', 'channel multiplier', '1')
@@ -104,7 +106,7 @@ export function registerTrain(program: Command): void {
       const temperature = optionalNumber('--temperature', options.temperature);
       const result = await train({
         images: dataset.images,
-        encoder: { architecture, width: optionalNumber('--width', options.width) },
+        encoder: { architecture, width: optionalNumber('--width', options.width), settings: options.architectureSetting },
         method: options.method,
         methodOptions: { ...options.methodOption, ...(temperature !== undefined ? { temperature } : {}) },
         pipeline,

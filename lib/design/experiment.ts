@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { ImageDataset } from '../data/types';
 import { datasetFingerprint, subset } from '../data';
 import type { Encoder } from '../encoder';
-import type { Architecture } from '../encoder/description';
+import type { Architecture, ArchitectureSettings } from '../encoder/description';
 import type { PipelineSpec } from '../augment';
 import { train, Method, MethodOptions, OptimizerOptions } from '../train';
 import { scoreManifest, ScoreManifestOptions } from '../score/manifest-scoring';
@@ -26,6 +26,8 @@ import { DesignName, DesignOptions, planDesign, PlannedReplicate, pseudoHalf } f
 export interface ExperimentTraining {
   architecture: Architecture;
   width?: number;
+  /** The architecture's own settings (a ViT's patch, depth, position, representation). */
+  settings?: ArchitectureSettings;
   method: Method;
   methodOptions?: MethodOptions;
   pipeline: PipelineSpec | string;
@@ -172,7 +174,7 @@ async function trainOne(options: ExperimentOptions, name: string, indices: numbe
   const result = await train({
     images: data.images,
     itemIds: indices,
-    encoder: { architecture: t.architecture, width: t.width },
+    encoder: { architecture: t.architecture, width: t.width, settings: t.settings },
     method: t.method,
     methodOptions: t.methodOptions,
     pipeline: t.pipeline,

@@ -9,6 +9,9 @@
  */
 export type Architecture = string;
 
+/** An architecture's own settings by name (numbers for integer settings, or their decimal text). */
+export type ArchitectureSettings = Record<string, string | number>;
+
 export const encoderFormat = 'sslmem-encoder/1';
 
 /** What an encoder is and how it was made. */
@@ -23,6 +26,8 @@ export interface EncoderDescription {
   reprDim: number;
   /** Channel multiplier (1 = the published network). */
   width: number;
+  /** The architecture's own settings, every one as built (absent for architectures without any). */
+  settings?: Record<string, string>;
   /** SSL method that trained it, if any. */
   method?: string;
   /** Training options (JSON-able), if trained. */

@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { torch } from '../binding';
 import { withCancel } from '../abort';
-import { ErrorCodes, outOfRange, SslmemError, withCallSite } from '../errors';
+import { ErrorCodes, invalidType, outOfRange, SslmemError, withCallSite } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
 import { assertInteger, assertNumber, assertObject, assertString, isPlainObject } from '../validate';
-import { Architecture, defaultNormalize, EncoderDescription, encoderFormat } from './description';
+import { Architecture, ArchitectureSettings, defaultNormalize, EncoderDescription, encoderFormat } from './description';
 import { findArchitecture } from './architectures';
 import type { EncoderHandle } from './native';
 
@@ -28,6 +28,12 @@ export interface CreateEncoderOptions {
   seed?: number;
   /** Normalization `embed` applies to clean images; default mean 0.5, std 0.5 per channel. */
   normalize?: { mean: number[]; std: number[] };
+  /**
+   * The architecture's own settings (a ViT's `patch`, `depth`, `position`, `representation`):
+   * {@link listArchitectures} lists each with its default and choices. Unknown names and values
+   * outside the choices are RangeErrors.
+   */
+  settings?: ArchitectureSettings;
 }
 
 /** Options of {@link Encoder.embedViews} and {@link Encoder.embed}. */
@@ -50,6 +56,19 @@ function assertNormalize(name: string, value: unknown, channels: number): assert
     if (!Array.isArray(list) || list.length !== channels) throw outOfRange(`${name}.${key}`, `an array of ${channels} numbers`, list);
     list.forEach((v, i) => assertNumber(`${name}.${key}[${i}]`, v, key === 'std' ? { min: Number.MIN_VALUE } : {}));
   }
+}
+
+/** Settings as the binding reads them (text); numbers are written in decimal. */
+function settingsAsText(name: string, settings: ArchitectureSettings | undefined): Record<string, string> {
+  if (settings === undefined) return {};
+  assertObject(name, settings);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (typeof value === 'number' && Number.isInteger(value)) out[key] = String(value);
+    else if (typeof value === 'string') out[key] = value;
+    else throw invalidType(`${name}.${key}`, 'a string or an integer', value);
+  }
+  return out;
 }
 
 function assertBatchSize(options: EmbedOptions): number {
@@ -83,7 +102,8 @@ export class Encoder {
     const channels = options.inputShape[0];
     const normalize = options.normalize ?? defaultNormalize(channels);
     assertNormalize('options.normalize', normalize, channels);
-    const handle = torch().createEncoder({ architecture: options.architecture, inputShape: [...options.inputShape], width, seed, description: '' });
+    const settings = settingsAsText('options.settings', options.settings);
+    const handle = torch().createEncoder({ architecture: options.architecture, inputShape: [...options.inputShape], width, seed, settings, description: '' });
     const info = handle.info();
     return new Encoder(handle, {
       format: encoderFormat,
@@ -91,6 +111,7 @@ export class Encoder {
       inputShape: [...options.inputShape],
       reprDim: info.reprDim,
       width,
+      ...(Object.keys(info.settings).length > 0 ? { settings: info.settings } : {}),
       normalize: { mean: [...normalize.mean], std: [...normalize.std] },
       epoch: 0,
       lossHistory: [],

@@ -9,7 +9,15 @@ export interface EncoderHandle {
     options: { batchSize: number; mean: Float32Array; std: Float32Array; cancel?: Int32Array },
   ): Promise<Tensor<Float32Array>>;
   save(path: string): Promise<void>;
-  info(): { architecture: string; inputShape: [number, number, number]; width: number; reprDim: number; description: string; parameters: number };
+  info(): {
+    architecture: string;
+    inputShape: [number, number, number];
+    width: number;
+    settings: Record<string, string>;
+    reprDim: number;
+    description: string;
+    parameters: number;
+  };
   setDescription(json: string): void;
   dispose(): void;
 }
@@ -25,10 +33,12 @@ export interface NativeArchitecture {
   reprDim: number;
   /** The named stages whose outputs can be read out, input to output. */
   layers: string[];
+  /** Its own settings: default, and the choices when it is one of a few words (none: a positive integer). */
+  settings: Array<{ name: string; default: string; choices: string[]; doc: string }>;
 }
 
 export interface EncoderNative {
-  createEncoder(options: { architecture: string; inputShape: number[]; width: number; seed: number; description: string }): EncoderHandle;
+  createEncoder(options: { architecture: string; inputShape: number[]; width: number; seed: number; settings: Record<string, string>; description: string }): EncoderHandle;
   loadEncoder(path: string): Promise<EncoderHandle>;
   loadTorchScript(path: string, inputShape: number[], description: string): Promise<EncoderHandle>;
   knnAccuracy(

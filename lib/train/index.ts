@@ -59,7 +59,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const base: Encoder =
     options.encoder instanceof Encoder
       ? options.encoder
-      : Encoder.create({ architecture: options.encoder.architecture, width: options.encoder.width, inputShape, seed: options.seed });
+      : Encoder.create({ architecture: options.encoder.architecture, width: options.encoder.width, settings: options.encoder.settings, inputShape, seed: options.seed });
   const expected = base.description.inputShape;
   if (expected.some((v, i) => v !== inputShape[i])) {
     throw outOfRange(
@@ -104,6 +104,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     inputShape: previous.inputShape,
     reprDim: previous.reprDim,
     width: previous.width,
+    ...(previous.settings ? { settings: previous.settings } : {}),
     method: options.method,
     config,
     ...(pipeline !== undefined ? { pipeline } : {}),

@@ -6,7 +6,7 @@ import type { ImageDataset } from '../data/types';
 import { DistributedConfig, resolveDistributedConfig } from '../distributed';
 import type { Encoder } from '../encoder';
 import type { NativeTrainProgress } from './native';
-import type { Architecture } from '../encoder/description';
+import type { Architecture, ArchitectureSettings } from '../encoder/description';
 import { findArchitecture } from '../encoder/architectures';
 import { findMethod, validateMethodScalars } from './methods';
 import { invalidType, outOfRange } from '../errors';
@@ -92,7 +92,7 @@ export interface TrainOptions {
    */
   views?: Float32Tensor;
   /** An encoder to continue from (copied), or the backbone to create (seeded by `seed`). */
-  encoder: Encoder | { architecture: Architecture; width?: number };
+  encoder: Encoder | { architecture: Architecture; width?: number; settings?: ArchitectureSettings };
   method: Method;
   methodOptions?: MethodOptions;
   /**

@@ -32,6 +32,7 @@ torch::Tensor EncoderState::embed_batch(const torch::Tensor& images) {
 std::shared_ptr<EncoderState> create_encoder(const BackboneSpec& spec, uint64_t seed) {
   auto state = std::make_shared<EncoderState>();
   state->spec = spec;
+  resolve_settings(state->spec);
   {
     std::lock_guard<std::mutex> lock(torch_seed_mutex());
     torch::manual_seed(seed);
@@ -74,6 +75,9 @@ void save_encoder_file(const EncoderState& encoder, const std::string& path,
   archive.write("sslmem.architecture", c10::IValue(encoder.spec.architecture));
   archive.write("sslmem.shape", c10::IValue(std::vector<int64_t>{encoder.spec.channels, encoder.spec.height, encoder.spec.width_px}));
   archive.write("sslmem.width", c10::IValue(encoder.spec.width));
+  std::vector<std::string> settings;  // "name=value"; absent in files from before settings existed
+  for (const auto& [name, value] : encoder.spec.settings) settings.push_back(name + "=" + value);
+  if (!settings.empty()) archive.write("sslmem.settings", c10::IValue(c10::List<std::string>(settings)));
   if (encoder.script) {
     archive.write("torchscript", c10::IValue(encoder.script_bytes));
   } else {
@@ -175,6 +179,16 @@ std::shared_ptr<EncoderState> load_encoder_file(const std::string& path,
       spec.height = dims[1];
       spec.width_px = dims[2];
       spec.width = width.toDouble();
+      c10::IValue settings;
+      if (archive.try_read("sslmem.settings", settings)) {
+        for (const auto& item : settings.toListRef()) {
+          const std::string text = item.toStringRef();
+          const size_t eq = text.find('=');
+          if (eq == std::string::npos) throw_corrupt(path, "a setting without '='");
+          spec.settings[text.substr(0, eq)] = text.substr(eq + 1);
+        }
+      }
+      resolve_settings(spec);
       state = std::make_shared<EncoderState>();
       state->spec = spec;
       state->net = make_backbone(spec);

@@ -1,7 +1,8 @@
 // Encoder files: one torch::serialize archive (the zip format of torch.save) holding
 //   sslmem.format       "sslmem-encoder/1"
 //   sslmem.description  the JSON description (string)
-//   sslmem.spec         architecture (string) and [C, H, W], width
+//   sslmem.architecture, sslmem.shape ([C, H, W]), sslmem.width, and sslmem.settings ("name=value"
+//                       strings, the architecture's own settings; absent when it has none)
 //   backbone/...        the weights and BN buffers of a native backbone, or
 //   torchscript         the bytes of an imported TorchScript module
 //   training/...        optional: heads, target network, optimizer state, epoch (training checkpoints)

@@ -75,6 +75,14 @@ Napi::Value Architectures(const Napi::CallbackInfo& info) {
     item.Set("minSize", static_cast<double>(a->min_size));
     item.Set("reprDim", static_cast<double>(a->repr_dim(1.0)));
     item.Set("layers", string_array(env, a->layers));
+    item.Set("settings", array_of(env, a->settings, [](Napi::Env env, const ArchitectureSetting& setting) {
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("name", setting.name);
+      out.Set("default", setting.default_value);
+      out.Set("choices", string_array(env, setting.choices));
+      out.Set("doc", setting.doc);
+      return out;
+    }));
     return item;
   });
 }

@@ -111,6 +111,9 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       shape.Set(2u, Napi::Number::New(env, static_cast<double>(encoder->spec.width_px)));
       out.Set("inputShape", shape);
       out.Set("width", encoder->spec.width);
+      Napi::Object settings = Napi::Object::New(env);
+      for (const auto& [name, value] : encoder->spec.settings) settings.Set(name, value);
+      out.Set("settings", settings);
       out.Set("reprDim", static_cast<double>(encoder->repr_dim));
       out.Set("description", encoder->description);
       int64_t parameters = 0;
@@ -166,6 +169,14 @@ Napi::Value CreateEncoder(const Napi::CallbackInfo& info) {
     spec.height = shape[1];
     spec.width_px = shape[2];
     spec.width = read_number(options, "width", "options.width", 1.0);
+    if (!options.Get("settings").IsUndefined()) {
+      auto settings = read_object(options.Get("settings"), "options.settings");
+      auto names = settings.GetPropertyNames();
+      for (uint32_t i = 0; i < names.Length(); ++i) {
+        const std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+        spec.settings[name] = read_string(settings, name.c_str(), "options.settings." + name, "");
+      }
+    }
     const int64_t seed = read_int(options, "seed", "options.seed", 0);
     auto state = create_encoder(spec, static_cast<uint64_t>(seed));
     state->description = read_string(options, "description", "options.description", "");

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,18 @@ struct BackboneSpec {
   int64_t height = 28;
   int64_t width_px = 28;
   double width = 1.0;  // channel multiplier
+  // The architecture's own settings (ArchitectureSpec::settings) by name; resolve_settings fills
+  // the defaults, so a saved encoder records every value it was built with.
+  std::map<std::string, std::string> settings;
+};
+
+// A setting of one architecture (a ViT's patch size, say): its default and, when it is one of a
+// few words, the choices; an empty `choices` means a positive integer.
+struct ArchitectureSetting {
+  std::string name;
+  std::string default_value;
+  std::vector<std::string> choices;
+  std::string doc;
 };
 
 // A backbone: images [B, C, H, W] (float, normalized) -> representations [B, D].
@@ -36,11 +49,12 @@ struct ArchitectureSpec {
   std::string name;         // as users write it: "resnet18"
   std::string description;  // one line: structure and source
   int64_t min_size = 1;     // smallest input height and width
-  // Representation size at a channel multiplier.
+  // Representation size at a channel multiplier with the default settings.
   std::function<int64_t(double width)> repr_dim;
   // The named stages whose outputs can be read out, input to output (LayerMem reads these).
   std::vector<std::string> layers;
   std::function<std::shared_ptr<BackboneImpl>(const BackboneSpec&)> build;
+  std::vector<ArchitectureSetting> settings;  // none for the CNNs
 };
 
 // Registration (from a static initialiser in each architecture's file); returns true.
@@ -49,6 +63,13 @@ bool register_architecture(ArchitectureSpec spec);
 const ArchitectureSpec& find_architecture(const std::string& name, const std::string& arg);
 // Sorted by name.
 std::vector<const ArchitectureSpec*> all_architectures();
+
+// Fills every setting the architecture has with its default and checks the given ones (RangeError
+// naming settings.<name> for an unknown name or a value that is not a choice / positive integer).
+void resolve_settings(BackboneSpec& spec);
+
+// A resolved setting's value (resolve_settings ran) as a positive integer.
+int64_t integer_setting(const BackboneSpec& spec, const std::string& name);
 
 // Validates the spec (RangeError naming the field) and builds the backbone with libtorch's
 // default initialisation drawn from the current torch generator (seed it first).

@@ -1,6 +1,7 @@
 // Implements the registry half of encoder.h: lookup, validation and weight copying.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "../../kernels/errors.h"
 #include "../registry.h"
@@ -20,6 +21,31 @@ int64_t scaled_channels(int64_t base, double width) {
   return std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(base) * width)));
 }
 
+void resolve_settings(BackboneSpec& spec) {
+  const auto& architecture = find_architecture(spec.architecture, "architecture");
+  for (const auto& [name, value] : spec.settings) {
+    auto it = std::find_if(architecture.settings.begin(), architecture.settings.end(), [&](const ArchitectureSetting& s) { return s.name == name; });
+    if (it == architecture.settings.end()) {
+      std::string known;
+      for (const auto& s : architecture.settings) known += (known.empty() ? "" : ", ") + s.name;
+      throw_range("settings." + name, known.empty() ? "no setting (" + architecture.name + " has none)" : "a setting of " + architecture.name + " (" + known + ")",
+                  "\"" + name + "\"");
+    }
+    if (it->choices.empty()) {
+      char* end = nullptr;
+      const long long number = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || number < 1) throw_range("settings." + name, "a positive integer", "\"" + value + "\"");
+    } else if (std::find(it->choices.begin(), it->choices.end(), value) == it->choices.end()) {
+      std::string choices;
+      for (const auto& c : it->choices) choices += (choices.empty() ? "one of \"" : ", \"") + c + "\"";
+      throw_range("settings." + name, choices, "\"" + value + "\"");
+    }
+  }
+  for (const auto& setting : architecture.settings) spec.settings.emplace(setting.name, setting.default_value);
+}
+
+int64_t integer_setting(const BackboneSpec& spec, const std::string& name) { return std::stoll(spec.settings.at(name)); }
+
 std::shared_ptr<BackboneImpl> make_backbone(const BackboneSpec& spec) {
   if (spec.channels < 1 || spec.channels > 64) throw_range("inputShape[0]", "a channel count in [1, 64]", to_text(spec.channels));
   if (!(spec.width > 0 && spec.width <= 16)) throw_range("width", "a number in (0, 16]", to_text(spec.width));
@@ -28,7 +54,9 @@ std::shared_ptr<BackboneImpl> make_backbone(const BackboneSpec& spec) {
     throw_range("inputShape", "H and W >= " + to_text(architecture.min_size) + " for " + architecture.name,
                 to_text(spec.height) + "x" + to_text(spec.width_px));
   }
-  return architecture.build(spec);
+  BackboneSpec resolved = spec;
+  resolve_settings(resolved);
+  return architecture.build(resolved);
 }
 
 void copy_module_state(torch::nn::Module& from, torch::nn::Module& to) {

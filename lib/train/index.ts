@@ -16,6 +16,7 @@ import { resolvePipeline, validatePipeline } from '../augment';
 import { resolveDistributedConfig } from '../distributed';
 import type { PipelineSpec } from '../augment';
 import { splitMethodOptions, TrainOptions, TrainProgress, validateTrainOptions } from './options';
+import { findMethod } from './methods';
 import { warnIfReferenceBlas } from './blas-warning';
 
 export * from './options';
@@ -78,11 +79,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const normalize = pipeline
     ? (pipeline.views[0].normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) })
     : (base.description.normalize ?? defaultNormalize(channels));
+  // What the caller leaves out comes from the method's paper (the library's SGD defaults for most).
+  const paper = findMethod(options.method, 'options.method').optimizer;
+  const name = options.optimizer?.name ?? paper.name;
+  const fromPaper = name === paper.name;
   const optimizer = {
-    name: options.optimizer?.name ?? 'sgd',
-    lr: options.optimizer?.lr ?? (0.03 * options.batchSize) / 256,
+    name,
+    lr: options.optimizer?.lr ?? ((fromPaper ? paper.baseLr : 0.03) * options.batchSize) / 256,
     momentum: options.optimizer?.momentum ?? 0.9,
-    weightDecay: options.optimizer?.weightDecay ?? 5e-4,
+    weightDecay: options.optimizer?.weightDecay ?? (fromPaper ? paper.weightDecay : 5e-4),
+    ...(name === 'adam' || name === 'adamw' ? { betas: options.optimizer?.betas ?? ((fromPaper ? paper.betas : [0.9, 0.999]) as [number, number]) } : {}),
   };
   const mo = options.methodOptions ?? {};
   const { heads, scalars } = splitMethodOptions(mo);
@@ -135,6 +141,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           batchSize: options.batchSize,
           ...(options.itemIds ? { itemIds: Int32Array.from(options.itemIds) } : {}),
           optimizer: optimizer.name,
+          ...(optimizer.betas ? { betas: Float64Array.from(optimizer.betas) } : {}),
           lr: optimizer.lr,
           momentum: optimizer.momentum,
           weightDecay: optimizer.weightDecay,

@@ -25,6 +25,7 @@ export interface NativeTrainOptions {
   batchSize: number;
   itemIds?: Int32Array;
   optimizer: string;
+  betas?: Float64Array;
   lr: number;
   momentum: number;
   weightDecay: number;
@@ -108,6 +109,12 @@ export interface NativeMethod {
   /** Smallest batch (per rank) the loss is defined on. */
   minBatch: number;
   options: NativeOption[];
+  /** Views of each image per step: 2, or 1 (MAE). */
+  views: number;
+  /** Whether it trains a projector (MAE trains a decoder of its own instead). */
+  hasProjector: boolean;
+  /** Its paper's optimizer settings, used for what the caller leaves out; lr is per 256 images. */
+  optimizer: { name: string; baseLr: number; weightDecay: number; betas: number[] };
 }
 
 /** A registered loss, callable by name through `sslLoss` (tests, oracles). */
@@ -124,6 +131,8 @@ export interface TrainNative {
   losses(): NativeLoss[];
   /** Evaluates a registered loss on fixed inputs (for tests and oracles). */
   sslLoss(name: string, inputs: Tensor<Float32Array>[], options: Record<string, number>): number;
+  /** The same for a registered function whose value is a tensor (MAE's masking). */
+  sslLossTensor(name: string, inputs: Tensor<Float32Array>[], options: Record<string, number>): Tensor<Float32Array>;
   /** BYOL's momentum tau at step k of K. */
   byolMomentum(tauBase: number, step: number, totalSteps: number): number;
   /** Warm-up + cosine learning rate at a step. */

@@ -57,6 +57,11 @@ export function splitMethodOptions(options: MethodOptions): { heads: Pick<Method
   return { heads, scalars };
 }
 
+/**
+ * The optimizer. What is left out comes from the method's paper when it names one (MAE: AdamW,
+ * base lr 1.5e-4, weight decay 0.05, betas (0.9, 0.95); `listMethods()[i].optimizer`), otherwise
+ * from the library's defaults below.
+ */
 export interface OptimizerOptions {
   /** Default 'sgd'. LARS: You et al. 2017, trust coefficient 0.001. */
   name?: OptimizerName;
@@ -66,6 +71,8 @@ export interface OptimizerOptions {
   momentum?: number;
   /** Default 5e-4 (SimSiam CIFAR); never applied to biases and norm parameters. */
   weightDecay?: number;
+  /** Adam and AdamW's (beta1, beta2), default (0.9, 0.999). */
+  betas?: [number, number];
 }
 
 /**
@@ -165,8 +172,11 @@ export function validateTrainOptions(options: TrainOptions): void {
   }
   const mo = options.methodOptions ?? {};
   assertObject('options.methodOptions', mo);
-  const { scalars } = splitMethodOptions(mo);
+  const { heads, scalars } = splitMethodOptions(mo);
   validateMethodScalars(method, scalars, 'options.methodOptions');
+  if (!method.hasProjector && (heads.projectorDims !== undefined || heads.predictorDims !== undefined)) {
+    throw outOfRange('options.methodOptions.projectorDims', `no head sizes (${method.name} has no projector)`, 'sizes', true);
+  }
   if (mo.projectorBatchNorm !== undefined && typeof mo.projectorBatchNorm !== 'boolean') {
     throw invalidType('options.methodOptions.projectorBatchNorm', 'a boolean', mo.projectorBatchNorm);
   }
@@ -182,6 +192,10 @@ export function validateTrainOptions(options: TrainOptions): void {
   if (opt.lr !== undefined) assertNumber('options.optimizer.lr', opt.lr, { min: 0 });
   if (opt.momentum !== undefined) assertNumber('options.optimizer.momentum', opt.momentum, { min: 0, max: 1 });
   if (opt.weightDecay !== undefined) assertNumber('options.optimizer.weightDecay', opt.weightDecay, { min: 0 });
+  if (opt.betas !== undefined) {
+    if (!Array.isArray(opt.betas) || opt.betas.length !== 2) throw invalidType('options.optimizer.betas', 'an array [beta1, beta2]', opt.betas);
+    opt.betas.forEach((b, i) => assertNumber(`options.optimizer.betas[${i}]`, b, { min: 0, max: 1 }));
+  }
   if (options.warmupEpochs !== undefined) assertNumber('options.warmupEpochs', options.warmupEpochs, { min: 0, max: options.epochs });
   if (options.threads !== undefined) assertThreads('options.threads', options.threads);
   if (options.device !== undefined) assertOneOf('options.device', options.device, ['cpu', 'cuda'] as const);

@@ -130,11 +130,11 @@ double mean_over_ranks(Collective* group, double value, const torch::Device& dev
 }
 
 // One optimizer step on a batch of view pairs; returns the loss (mean over ranks).
-double train_step(const MethodSpec& method, const MethodOptionValues& options, Networks& nets, torch::optim::Optimizer& optimizer,
-                  Collective* group, const torch::Tensor& x1, const torch::Tensor& x2, double lr, double target_momentum,
-                  const torch::Device& device) {
+double train_step(const MethodSpec& method, const StepContext& context, torch::optim::Optimizer& optimizer, Collective* group,
+                  const torch::Tensor& x1, const torch::Tensor& x2, double lr, double target_momentum, const torch::Device& device) {
+  Networks& nets = context.nets;
   for (auto& param_group : optimizer.param_groups()) param_group.options().set_lr(lr);
-  auto loss = method.step_loss(StepContext{nets, options}, x1, x2);
+  auto loss = method.step_loss(context, x1, x2);
   optimizer.zero_grad();
   loss.backward();
   if (group) {
@@ -184,7 +184,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
   const int64_t total_steps = steps_per_epoch * c.epochs;
   const int64_t warmup_steps = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
 
-  Networks nets = build_networks(c, method, initial, device);
+  Networks nets = build_networks(c, method, options, initial, device);
   auto optimizer = make_optimizer(c, nets.trainable());
   TrainResult result;
   std::vector<double> losses;
@@ -220,8 +220,8 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     // This rank's slice of each global batch: items [step * B + rank * B/W, ... + B/W).
     auto launch = [&](int64_t step) {
       return std::async(std::launch::async, [&, step] {
-        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(local_b * 2 * per_image));
-        views(order.data() + step * b + rank * local_b, local_b, epoch, buffer->data());
+        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(local_b * method.views * per_image));
+        views(order.data() + step * b + rank * local_b, local_b, epoch, method.views, buffer->data());
         return buffer;
       });
     };
@@ -244,11 +244,15 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
       const auto step_start = std::chrono::steady_clock::now();
       auto buffer = next.get();
       if (step + 1 < steps_per_epoch) next = launch(step + 1);
-      auto batch = torch::from_blob(buffer->data(), {local_b, 2, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
+      auto batch = torch::from_blob(buffer->data(), {local_b, method.views, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
       const int64_t global_step = epoch * steps_per_epoch + step;
       const double lr = cosine_warmup_lr(c.lr, global_step, warmup_steps, total_steps);
       const double tau = method.has_target() ? byol_momentum(options.at(method.target_momentum_option), global_step, total_steps) : 0;
-      const double value = train_step(method, options, nets, *optimizer, group, batch.select(1, 0), batch.select(1, 1), lr, tau, device);
+      std::vector<int64_t> batch_keys(static_cast<size_t>(local_b));
+      for (int64_t i = 0; i < local_b; ++i) batch_keys[i] = keys[order[step * b + rank * local_b + i]];
+      const StepContext context{nets, options, batch_keys.data(), local_b, c.seed, epoch};
+      const double value = train_step(method, context, *optimizer, group, batch.select(1, 0), method.views > 1 ? batch.select(1, 1) : torch::Tensor(), lr,
+                                      tau, device);
       if (!std::isfinite(value)) {
         if (step + 1 < steps_per_epoch) next.wait();
         throw_runtime("ERR_SSLMEM_DIVERGED", "Expected a finite loss but training diverged at epoch " + to_text(epoch + 1) + ", step " +

@@ -32,9 +32,10 @@
 
 namespace sslmem {
 
-// Makes the two views of a batch: out [n, 2, C, H, W] float for items (positions in the training
-// set) in `epoch`; the source keys their random streams by the items' keys.
-using ViewSource = std::function<void(const int64_t* items, int64_t n, int64_t epoch, float* out)>;
+// Makes `count` views (the method's views per step: 2, or 1) of each of n items (positions in the
+// training set) in `epoch`: out [n, count, C, H, W] float; the source keys their random streams by
+// the items' keys.
+using ViewSource = std::function<void(const int64_t* items, int64_t n, int64_t epoch, int64_t count, float* out)>;
 
 struct MonitorSet {
   const uint8_t* images = nullptr;  // [n, H, W, C]
@@ -55,6 +56,7 @@ struct TrainConfig {
   int64_t n = 0;                          // training images
   std::vector<int64_t> item_ids;          // per image: key of its order and view streams (default: position)
   std::string optimizer = "sgd";          // sgd | adam | adamw | lars
+  std::vector<double> betas{0.9, 0.999};  // Adam and AdamW
   double lr = 0.06;
   double momentum = 0.9;
   double weight_decay = 5e-4;

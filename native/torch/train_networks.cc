@@ -8,10 +8,14 @@
 
 namespace sslmem {
 
-Networks build_networks(const TrainConfig& c, const MethodSpec& method, const EncoderState& initial, const torch::Device& device) {
+Networks build_networks(const TrainConfig& c, const MethodSpec& method, const MethodOptionValues& options, const EncoderState& initial,
+                        const torch::Device& device) {
   Networks nets;
   nets.backbone = make_backbone(initial.spec);
   copy_module_state(*initial.net, *nets.backbone);
+  if (!method.has_projector() && !(c.projector_dims.empty() && c.predictor_dims.empty())) {
+    throw_range("methodOptions.projectorDims", "no head sizes (" + method.name + " has no projector)", "sizes");
+  }
   auto projector_dims = c.projector_dims.empty() ? method.projector_dims : c.projector_dims;
   auto predictor_dims = c.predictor_dims.empty() ? method.predictor_dims : c.predictor_dims;
   projector_dims.insert(projector_dims.begin(), initial.repr_dim);
@@ -20,7 +24,7 @@ Networks build_networks(const TrainConfig& c, const MethodSpec& method, const En
     // interleave their draws.
     std::lock_guard<std::mutex> lock(torch_seed_mutex());
     torch::manual_seed(c.seed);
-    nets.projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
+    if (method.has_projector()) nets.projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
     if (method.has_predictor()) {
       predictor_dims.insert(predictor_dims.begin(), projector_dims.back());
       if (predictor_dims.back() != projector_dims.back()) {
@@ -29,6 +33,7 @@ Networks build_networks(const TrainConfig& c, const MethodSpec& method, const En
       }
       nets.predictor = MlpHead(predictor_dims, false);
     }
+    if (method.build_head) nets.head = method.build_head(options, *nets.backbone);
   }
   if (method.has_target()) {
     nets.target_backbone = make_backbone(initial.spec);
@@ -55,13 +60,14 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, co
     auto base = torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
     return std::make_unique<torch::optim::SGD>(groups(base, torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(0)), base);
   }
+  const std::tuple<double, double> betas{c.betas.at(0), c.betas.at(1)};
   if (c.optimizer == "adam") {
-    auto base = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
-    return std::make_unique<torch::optim::Adam>(groups(base, torch::optim::AdamOptions(c.lr).weight_decay(0)), base);
+    auto base = torch::optim::AdamOptions(c.lr).betas(betas).weight_decay(c.weight_decay);
+    return std::make_unique<torch::optim::Adam>(groups(base, torch::optim::AdamOptions(c.lr).betas(betas).weight_decay(0)), base);
   }
   if (c.optimizer == "adamw") {
-    auto base = torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay);
-    return std::make_unique<torch::optim::AdamW>(groups(base, torch::optim::AdamWOptions(c.lr).weight_decay(0)), base);
+    auto base = torch::optim::AdamWOptions(c.lr).betas(betas).weight_decay(c.weight_decay);
+    return std::make_unique<torch::optim::AdamW>(groups(base, torch::optim::AdamWOptions(c.lr).betas(betas).weight_decay(0)), base);
   }
   if (c.optimizer == "lars") {
     auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);

@@ -34,7 +34,8 @@ void save_training_checkpoint(const TrainConfig& c, const EncoderState& state, N
     training.write("n", c10::IValue(c.n));
     training.write("epoch", c10::IValue(epoch));
     training.write("loss_history", c10::IValue(losses));
-    save_module(training, "projector", *nets.projector, device);
+    if (!nets.projector.is_empty()) save_module(training, "projector", *nets.projector, device);
+    if (nets.head) save_module(training, "head", *nets.head, device);
     if (!nets.predictor.is_empty()) save_module(training, "predictor", *nets.predictor, device);
     if (nets.target_backbone) {
       save_module(training, "target_backbone", *nets.target_backbone, device);
@@ -68,7 +69,8 @@ int64_t resume_training(const TrainConfig& c, Networks& nets, torch::optim::Opti
     epochs_done = epoch.toInt();
     losses = history.toDoubleVector();
     load_module(archive, "backbone", *nets.backbone);
-    load_module(training, "projector", *nets.projector);
+    if (!nets.projector.is_empty()) load_module(training, "projector", *nets.projector);
+    if (nets.head) load_module(training, "head", *nets.head);
     if (!nets.predictor.is_empty()) load_module(training, "predictor", *nets.predictor);
     if (nets.target_backbone) {
       load_module(training, "target_backbone", *nets.target_backbone);

@@ -1,6 +1,6 @@
 // Training checkpoints: an encoder file (checkpoint.h) with a "training" entry holding the method,
-// batch size and image count it belongs to, the epoch, the loss history, every head, the momentum
-// target and the optimizer state, so that resuming continues the run exactly (on CPU).
+// batch size and image count it belongs to, the epoch, the loss history, every head (and a method's
+// own module), the momentum target and the optimizer state, so that resuming continues the run exactly (on CPU).
 #pragma once
 
 #include <torch/torch.h>

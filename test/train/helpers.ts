@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { ImageDataset } from '../../lib/data/types';
 import { Encoder, knnAccuracy, train } from '../../lib';
-import type { MethodOptions } from '../../lib';
+import type { ArchitectureSettings, MethodOptions } from '../../lib';
 import { mulberry32 } from '../support/mulberry32';
 
 export const pythonOracle = '/usr/bin/python3';
@@ -97,30 +97,32 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /**
  * kNN accuracy (k = 200, cosine, T = 0.1; 500 held-out test images) of an encoder trained by
  * `method` on the 1,000-image Fashion-MNIST fixture with the augmentation kernel (small-cnn at
- * width 0.25, batch 100, Adam, 1 thread), next to that of the same architecture untrained: the
+ * width 0.25 unless `encoder` says otherwise, batch 100, Adam, 1 thread), next to that of the same
+ * encoder untrained: the
  * issue-13 check that every method learns something. The caller asserts the margin.
  */
 export async function knnAgainstRandom(
   method: string,
   methodOptions: MethodOptions,
   settings: { epochs: number; lr: number },
+  encoder: { architecture: string; width?: number; settings?: ArchitectureSettings } = { architecture: 'small-cnn', width: 0.25 },
 ): Promise<{ trained: number; random: number; losses: number[] }> {
   const data = fashionMnist('train', 1000);
   const held = fashionMnist('test', 500);
   const result = await train({
     images: data.images,
-    encoder: { architecture: 'small-cnn', width: 0.25 },
+    encoder,
     method,
     methodOptions,
     pipeline: 'grayscale-28',
     epochs: settings.epochs,
     warmupEpochs: 1,
     batchSize: 100,
-    optimizer: { name: 'adam', lr: settings.lr, weightDecay: 1e-6 },
+    optimizer: { name: 'adam', lr: settings.lr, weightDecay: 1e-6, betas: [0.9, 0.999] },
     seed: 7,
     threads: 1,
   });
-  const random = Encoder.create({ architecture: 'small-cnn', width: 0.25, inputShape: [1, 28, 28], seed: 7, normalize: { mean: [0], std: [1] } });
+  const random = Encoder.create({ ...encoder, inputShape: [1, 28, 28], seed: 7, normalize: { mean: [0], std: [1] } });
   const knn = async (encoder: Encoder) =>
     knnAccuracy({ features: await encoder.embed(data.images), labels: data.labels }, { features: await encoder.embed(held.images), labels: held.labels });
   const out = { trained: await knn(result.encoder), random: await knn(random), losses: result.history.map((h) => h.loss) };

@@ -53,6 +53,14 @@ Napi::Value Methods(const Napi::CallbackInfo& info) {
     item.Set("targetMomentumOption", m->target_momentum_option);
     item.Set("minBatch", static_cast<double>(m->min_batch));
     item.Set("options", option_array(env, m->options));
+    item.Set("views", static_cast<double>(m->views));
+    item.Set("hasProjector", m->has_projector());
+    Napi::Object optimizer = Napi::Object::New(env);
+    optimizer.Set("name", m->optimizer.name);
+    optimizer.Set("baseLr", m->optimizer.base_lr);
+    optimizer.Set("weightDecay", m->optimizer.weight_decay);
+    optimizer.Set("betas", array_of(env, m->optimizer.betas, [](Napi::Env env, double b) { return Napi::Number::New(env, b); }));
+    item.Set("optimizer", optimizer);
     return item;
   });
 }

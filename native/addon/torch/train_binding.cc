@@ -47,19 +47,32 @@ std::map<std::string, double> read_number_map(const Napi::Value& value, const st
   return out;
 }
 
-// sslLoss(name, inputs, options) -> number: a registered loss (methods/*.cc) on fixed inputs, in
-// the order the loss names them (losses() lists them).
+// A registered loss (methods/*.cc) on fixed inputs, in the order the loss names them (losses()
+// lists them).
+torch::Tensor evaluate_loss(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) throw_type("name", "a loss name", describe_value(info[0]));
+  const LossFunction& loss = find_loss(info[0].As<Napi::String>().Utf8Value(), "name");
+  if (!info[1].IsArray()) throw_type("inputs", "an array of tensors", describe_value(info[1]));
+  auto list = info[1].As<Napi::Array>();
+  if (list.Length() != loss.inputs.size()) throw_range("inputs", to_text(loss.inputs.size()) + " tensors for " + loss.name, to_text(list.Length()));
+  std::vector<torch::Tensor> in;
+  for (uint32_t i = 0; i < list.Length(); ++i) in.push_back(tensor_from(list.Get(i), "inputs[" + to_text(i) + "]"));
+  auto options = resolve_options(loss.options, read_number_map(info[2], "options"), "options");
+  return loss.compute(in, options);
+}
+
+// sslLoss(name, inputs, options) -> number: a scalar loss.
 Napi::Value SslLoss(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value { return Napi::Number::New(info.Env(), evaluate_loss(info).item<double>()); });
+}
+
+// sslLossTensor(name, inputs, options) -> {data, shape}: a function whose value is a tensor (MAE's
+// masking), for tests that compare it with the reference code.
+Napi::Value SslLossTensor(const Napi::CallbackInfo& info) {
   return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    if (!info[0].IsString()) throw_type("name", "a loss name", describe_value(info[0]));
-    const LossFunction& loss = find_loss(info[0].As<Napi::String>().Utf8Value(), "name");
-    if (!info[1].IsArray()) throw_type("inputs", "an array of tensors", describe_value(info[1]));
-    auto list = info[1].As<Napi::Array>();
-    if (list.Length() != loss.inputs.size()) throw_range("inputs", to_text(loss.inputs.size()) + " tensors for " + loss.name, to_text(list.Length()));
-    std::vector<torch::Tensor> in;
-    for (uint32_t i = 0; i < list.Length(); ++i) in.push_back(tensor_from(list.Get(i), "inputs[" + to_text(i) + "]"));
-    auto options = resolve_options(loss.options, read_number_map(info[2], "options"), "options");
-    return Napi::Number::New(info.Env(), loss.compute(in, options).item<double>());
+    auto out = evaluate_loss(info).to(torch::kFloat32).contiguous();
+    std::vector<int64_t> shape(out.sizes().begin(), out.sizes().end());
+    return make_tensor(info.Env(), adopt_float32(info.Env(), std::vector<float>(out.data_ptr<float>(), out.data_ptr<float>() + out.numel())), shape);
   });
 }
 
@@ -198,6 +211,11 @@ void read_train_config(const Napi::Object& o, TrainConfig& c) {
     throw_range("options.batchSize", "at least " + to_text(method.min_batch) + " for " + c.method, to_text(c.batch_size));
   }
   c.optimizer = read_string(o, "optimizer", "options.optimizer", c.optimizer);
+  if (!o.Get("betas").IsUndefined()) {
+    auto betas = read_typed_array<double>(o.Get("betas"), "options.betas");
+    if (betas.size != 2) throw_range("options.betas.length", "2 (beta1, beta2)", to_text(betas.size));
+    c.betas.assign(betas.data, betas.data + 2);
+  }
   c.lr = read_number(o, "lr", "options.lr", c.lr);
   c.momentum = read_number(o, "momentum", "options.momentum", c.momentum);
   c.weight_decay = read_number(o, "weightDecay", "options.weightDecay", c.weight_decay);
@@ -253,13 +271,13 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       c.n = v.shape[0];
       const float* data = v.data;
       const int64_t nv = v.shape[1];
-      // Epoch e uses views (2e mod V, 2e + 1 mod V) of each image.
-      views = [data, nv, per_image](const int64_t* items, int64_t n, int64_t epoch, float* out) {
-        const int64_t a = (2 * epoch) % nv, b = (2 * epoch + 1) % nv;
+      // Epoch e uses views (ke + j) mod V, j < k, of each image (k views per step: 2, or 1).
+      views = [data, nv, per_image](const int64_t* items, int64_t n, int64_t epoch, int64_t count, float* out) {
         for (int64_t i = 0; i < n; ++i) {
           const float* item = data + items[i] * nv * per_image;
-          std::memcpy(out + (2 * i) * per_image, item + a * per_image, sizeof(float) * per_image);
-          std::memcpy(out + (2 * i + 1) * per_image, item + b * per_image, sizeof(float) * per_image);
+          for (int64_t j = 0; j < count; ++j) {
+            std::memcpy(out + (count * i + j) * per_image, item + ((count * epoch + j) % nv) * per_image, sizeof(float) * per_image);
+          }
         }
       };
     } else {
@@ -280,7 +298,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       const int threads = c.threads;
       c.item_ids = read_item_ids(options, c.n);
       auto keys = std::make_shared<std::vector<int64_t>>(c.item_ids);
-      views = [pipeline, pixels, h, w, ch, seed, threads, keys](const int64_t* items, int64_t n, int64_t epoch, float* out) {
+      views = [pipeline, pixels, h, w, ch, seed, threads, keys](const int64_t* items, int64_t n, int64_t epoch, int64_t count, float* out) {
         const size_t per = static_cast<size_t>(h) * w * ch;
         std::vector<uint8_t> gathered(per * n);
         std::vector<int64_t> streams(static_cast<size_t>(n));
@@ -289,7 +307,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
           streams[i] = keys->empty() ? items[i] : (*keys)[items[i]];
         }
         ImageBatch batch{gathered.data(), n, h, w, ch};
-        augment_batch(*pipeline, batch, streams.data(), seed, static_cast<uint64_t>(epoch), 2, out, threads);
+        augment_batch(*pipeline, batch, streams.data(), seed, static_cast<uint64_t>(epoch), static_cast<int>(count), out, threads);
       };
     }
     if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
@@ -363,7 +381,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTrain(Napi::Env env, Napi::Object exports) {
-  export_functions(env, exports, {{"train", Train}, {"sslLoss", SslLoss}, {"byolMomentum", ByolMomentum},
+  export_functions(env, exports, {{"train", Train}, {"sslLoss", SslLoss}, {"sslLossTensor", SslLossTensor}, {"byolMomentum", ByolMomentum},
                                    {"cosineWarmupLr", CosineWarmupLr}, {"optimizerSteps", OptimizerSteps}});
 }
 

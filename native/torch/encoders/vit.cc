@@ -15,54 +15,40 @@
 #include <cmath>
 
 #include "../../kernels/errors.h"
-#include "encoder.h"
+#include "vit.h"
 
 namespace sslmem {
 
-namespace {
-
 namespace nn = torch::nn;
 
-struct AttentionImpl : nn::Module {
-  AttentionImpl(int64_t dim, int64_t heads) : heads(heads), scale(1.0 / std::sqrt(static_cast<double>(dim / heads))) {
-    qkv = register_module("qkv", nn::Linear(dim, 3 * dim));
-    proj = register_module("proj", nn::Linear(dim, dim));
-  }
-  // x: [B, N, D] -> [B, N, D]; softmax(q k^T / sqrt(d_head)) v per head.
-  torch::Tensor forward(const torch::Tensor& x) {
-    const int64_t b = x.size(0), n = x.size(1), d = x.size(2);
-    auto qkv_heads = qkv->forward(x).reshape({b, n, 3, heads, d / heads}).permute({2, 0, 3, 1, 4});
-    auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
-    auto attention = torch::softmax(torch::matmul(q, k.transpose(-2, -1)) * scale, -1);
-    return proj->forward(torch::matmul(attention, v).transpose(1, 2).reshape({b, n, d}));
-  }
-  int64_t heads;
-  double scale;
-  nn::Linear qkv{nullptr}, proj{nullptr};
-};
-TORCH_MODULE(Attention);
+AttentionImpl::AttentionImpl(int64_t dim, int64_t heads) : heads(heads), scale(1.0 / std::sqrt(static_cast<double>(dim / heads))) {
+  qkv = register_module("qkv", nn::Linear(dim, 3 * dim));
+  proj = register_module("proj", nn::Linear(dim, dim));
+}
 
-struct BlockImpl : nn::Module {
-  BlockImpl(int64_t dim, int64_t heads) {
-    norm1 = register_module("norm1", nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)));
-    attn = register_module("attn", Attention(dim, heads));
-    norm2 = register_module("norm2", nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)));
-    fc1 = register_module("fc1", nn::Linear(dim, 4 * dim));
-    fc2 = register_module("fc2", nn::Linear(4 * dim, dim));
-  }
-  torch::Tensor forward(torch::Tensor x) {
-    x = x + attn->forward(norm1->forward(x));
-    return x + fc2->forward(torch::gelu(fc1->forward(norm2->forward(x))));
-  }
-  nn::LayerNorm norm1{nullptr}, norm2{nullptr};
-  Attention attn{nullptr};
-  nn::Linear fc1{nullptr}, fc2{nullptr};
-};
-TORCH_MODULE(Block);
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
+  const int64_t b = x.size(0), n = x.size(1), d = x.size(2);
+  auto qkv_heads = qkv->forward(x).reshape({b, n, 3, heads, d / heads}).permute({2, 0, 3, 1, 4});
+  auto q = qkv_heads[0], k = qkv_heads[1], v = qkv_heads[2];
+  auto attention = torch::softmax(torch::matmul(q, k.transpose(-2, -1)) * scale, -1);
+  return proj->forward(torch::matmul(attention, v).transpose(1, 2).reshape({b, n, d}));
+}
 
-// MAE's 2-D sine-cosine table [1 + rows * cols, dim] (a zero row for the class token): for a
-// position p and frequency index k < dim/4, sin(p w_k) then cos(p w_k), w_k = 10000^(-k / (dim/4));
-// the first dim/2 columns encode the column index, the last dim/2 the row index.
+BlockImpl::BlockImpl(int64_t dim, int64_t heads) {
+  norm1 = register_module("norm1", nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)));
+  attn = register_module("attn", Attention(dim, heads));
+  norm2 = register_module("norm2", nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)));
+  fc1 = register_module("fc1", nn::Linear(dim, 4 * dim));
+  fc2 = register_module("fc2", nn::Linear(4 * dim, dim));
+}
+
+torch::Tensor BlockImpl::forward(torch::Tensor x) {
+  x = x + attn->forward(norm1->forward(x));
+  return x + fc2->forward(torch::gelu(fc1->forward(norm2->forward(x))));
+}
+
+// For a position p and frequency index k < dim/4: sin(p w_k) then cos(p w_k), w_k =
+// 10000^(-k / (dim/4)); the first dim/2 columns encode the column index, the last dim/2 the row.
 torch::Tensor sincos_table(int64_t rows, int64_t cols, int64_t dim) {
   const int64_t quarter = dim / 4;
   auto omega = 1.0 / torch::pow(10000.0, torch::arange(quarter, torch::kFloat64) / static_cast<double>(quarter));
@@ -76,66 +62,68 @@ torch::Tensor sincos_table(int64_t rows, int64_t cols, int64_t dim) {
   return torch::cat({torch::zeros({1, dim}, torch::kFloat64), table}, 0).to(torch::kFloat32).unsqueeze(0);
 }
 
-struct VisionTransformerImpl : BackboneImpl {
-  VisionTransformerImpl(const BackboneSpec& spec, int64_t heads) {
-    const int64_t patch = integer_setting(spec, "patch");
-    const int64_t depth = integer_setting(spec, "depth");
-    if (spec.height % patch != 0 || spec.width_px % patch != 0) {
-      throw_range("settings.patch", "a patch size dividing the input (" + to_text(spec.height) + "x" + to_text(spec.width_px) + ")", to_text(patch));
+void init_linear_layers(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& child : module.modules(false)) {
+    if (auto* linear = child->as<nn::Linear>()) {
+      nn::init::xavier_uniform_(linear->weight);
+      nn::init::zeros_(linear->bias);
     }
-    dim = heads * scaled_channels(64, spec.width);
-    if (dim % 4 != 0) throw_range("width", "a width giving a multiple of 4 channels per head", to_text(spec.width));
-    rows = spec.height / patch;
-    cols = spec.width_px / patch;
-    representation = spec.settings.at("representation");
-    patch_embed = register_module("patch_embed", nn::Conv2d(nn::Conv2dOptions(spec.channels, dim, patch).stride(patch)));
-    cls_token = register_parameter("cls_token", torch::zeros({1, 1, dim}));
-    if (spec.settings.at("position") == "learned") {
-      pos_embed = register_parameter("pos_embed", torch::zeros({1, 1 + rows * cols, dim}));
-    } else {
-      pos_embed = register_buffer("pos_embed", sincos_table(rows, cols, dim));
-    }
-    for (int64_t i = 0; i < depth; ++i) blocks->push_back(Block(dim, heads));
-    register_module("blocks", blocks);
-    norm = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)));
-    initialise(spec.settings.at("position") == "learned");
   }
+}
 
-  void initialise(bool learned_position) {
-    torch::NoGradGuard no_grad;
-    for (auto& module : modules(false)) {
-      if (auto* linear = module->as<nn::Linear>()) {
-        nn::init::xavier_uniform_(linear->weight);
-        nn::init::zeros_(linear->bias);
-      }
-    }
-    // The patch projection is a linear map of each flattened patch (MAE initialises it so).
-    auto w = patch_embed->weight;
-    nn::init::xavier_uniform_(w.view({w.size(0), -1}));
-    nn::init::zeros_(patch_embed->bias);
-    nn::init::normal_(cls_token, 0, 0.02);
-    if (learned_position) nn::init::normal_(pos_embed, 0, 0.02);
+VisionTransformerImpl::VisionTransformerImpl(const BackboneSpec& spec, int64_t heads_in) : heads(heads_in) {
+  patch = integer_setting(spec, "patch");
+  const int64_t depth = integer_setting(spec, "depth");
+  if (spec.height % patch != 0 || spec.width_px % patch != 0) {
+    throw_range("settings.patch", "a patch size dividing the input (" + to_text(spec.height) + "x" + to_text(spec.width_px) + ")", to_text(patch));
   }
-
-  torch::Tensor forward(torch::Tensor x) override {
-    const int64_t b = x.size(0);
-    x = patch_embed->forward(x).flatten(2).transpose(1, 2);  // [B, N, D], patches in row-major order
-    x = torch::cat({cls_token.expand({b, 1, dim}), x}, 1) + pos_embed;
-    x = norm->forward(blocks->forward(x));
-    if (representation == "cls") return x.select(1, 0);
-    if (representation == "mean") return x.slice(1, 1).mean(1);
-    return x.flatten(1);
+  dim = heads * scaled_channels(64, spec.width);
+  if (dim % 4 != 0) throw_range("width", "a width giving a multiple of 4 channels per head", to_text(spec.width));
+  channels = spec.channels;
+  rows = spec.height / patch;
+  cols = spec.width_px / patch;
+  representation = spec.settings.at("representation");
+  const bool learned_position = spec.settings.at("position") == "learned";
+  patch_embed = register_module("patch_embed", nn::Conv2d(nn::Conv2dOptions(spec.channels, dim, patch).stride(patch)));
+  cls_token = register_parameter("cls_token", torch::zeros({1, 1, dim}));
+  if (learned_position) {
+    pos_embed = register_parameter("pos_embed", torch::zeros({1, 1 + rows * cols, dim}));
+  } else {
+    pos_embed = register_buffer("pos_embed", sincos_table(rows, cols, dim));
   }
+  for (int64_t i = 0; i < depth; ++i) blocks->push_back(Block(dim, heads));
+  register_module("blocks", blocks);
+  norm = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6)));
+  init_linear_layers(*this);
+  torch::NoGradGuard no_grad;
+  // The patch projection is a linear map of each flattened patch (MAE initialises it so).
+  auto w = patch_embed->weight;
+  nn::init::xavier_uniform_(w.view({w.size(0), -1}));
+  nn::init::zeros_(patch_embed->bias);
+  nn::init::normal_(cls_token, 0, 0.02);
+  if (learned_position) nn::init::normal_(pos_embed, 0, 0.02);
+}
 
-  int64_t repr_dim() const override { return representation == "tokens" ? (1 + rows * cols) * dim : dim; }
+torch::Tensor VisionTransformerImpl::embed_patches(const torch::Tensor& x) {
+  return patch_embed->forward(x).flatten(2).transpose(1, 2) + pos_embed.slice(1, 1);
+}
 
-  int64_t dim = 0, rows = 0, cols = 0;
-  std::string representation;
-  nn::Conv2d patch_embed{nullptr};
-  torch::Tensor cls_token, pos_embed;
-  nn::Sequential blocks;
-  nn::LayerNorm norm{nullptr};
-};
+torch::Tensor VisionTransformerImpl::encode(const torch::Tensor& tokens) {
+  auto cls = (cls_token + pos_embed.slice(1, 0, 1)).expand({tokens.size(0), 1, dim});
+  return norm->forward(blocks->forward(torch::cat({cls, tokens}, 1)));
+}
+
+torch::Tensor VisionTransformerImpl::forward(torch::Tensor x) {
+  x = encode(embed_patches(x));
+  if (representation == "cls") return x.select(1, 0);
+  if (representation == "mean") return x.slice(1, 1).mean(1);
+  return x.flatten(1);
+}
+
+int64_t VisionTransformerImpl::repr_dim() const { return representation == "tokens" ? (1 + rows * cols) * dim : dim; }
+
+namespace {
 
 const std::vector<ArchitectureSetting> vit_settings{
     {"patch", "4", {}, "patch size; must divide the input's height and width"},

@@ -34,14 +34,15 @@ struct MethodOption {
 // Resolved hyper-parameters by name (every option of the method present).
 using MethodOptionValues = std::map<std::string, double>;
 
-// The networks one run trains: backbone + projector (+ predictor), and for methods with a momentum
-// target, an EMA copy of backbone and projector.
+// The networks one run trains: backbone + projector (+ predictor), for methods with a momentum
+// target an EMA copy of backbone and projector, and a method's own module (MAE's decoder).
 struct Networks {
   std::shared_ptr<BackboneImpl> backbone;
-  MlpHead projector{nullptr};
+  MlpHead projector{nullptr};  // null for methods without one (MAE)
   MlpHead predictor{nullptr};
   std::shared_ptr<BackboneImpl> target_backbone;
   MlpHead target_projector{nullptr};
+  std::shared_ptr<torch::nn::Module> head;
 
   std::vector<torch::Tensor> trainable() const;
   // Every module a rank trains or tracks (target included): broadcasts, buffer averaging, devices.
@@ -53,12 +54,30 @@ struct Networks {
 struct StepContext {
   Networks& nets;
   const MethodOptionValues& options;
+  // The batch's item keys and the run's seed and epoch, for randomness inside a step (MAE's masks):
+  // keyed like the augmentation, so a step does not depend on threads or on the other items.
+  const int64_t* keys = nullptr;
+  int64_t batch = 0;
+  uint64_t seed = 0;
+  int64_t epoch = 0;
 
   torch::Tensor online(const torch::Tensor& x) const { return nets.projector->forward(nets.backbone->forward(x)); }
   torch::Tensor predict(const torch::Tensor& z) const { return nets.predictor->forward(z); }
   // The momentum target's projection, without gradient.
   torch::Tensor target(const torch::Tensor& x) const;
   double option(const std::string& name) const { return options.at(name); }
+  // [batch, count] uniform [0, 1) numbers on `device`, row i drawn from a stream keyed by
+  // (seed, epoch, keys[i], stream): the same item gets the same numbers whatever batch it is in.
+  torch::Tensor uniform_per_item(int64_t count, uint64_t stream, const torch::Device& device) const;
+};
+
+// An optimizer's defaults: the library's (SGD, SimSiam's CIFAR rule) unless a method's paper says
+// otherwise. The learning rate is per 256 images (scaled by batch / 256).
+struct OptimizerDefaults {
+  std::string name = "sgd";
+  double base_lr = 0.03;
+  double weight_decay = 5e-4;
+  std::vector<double> betas{0.9, 0.999};  // Adam and AdamW
 };
 
 struct MethodSpec {
@@ -74,9 +93,17 @@ struct MethodSpec {
   // Smallest batch per rank the loss is defined on (2 for losses across the batch).
   int64_t min_batch = 1;
   std::vector<MethodOption> options;
-  // The loss of one step on two batches of views [B, C, H, W].
+  // The loss of one step on batches of views [B, C, H, W] (x2 undefined when views == 1).
   std::function<torch::Tensor(const StepContext&, const torch::Tensor& x1, const torch::Tensor& x2)> step_loss;
+  // Views of each image per step: 2, or 1 (MAE trains on single crops).
+  int64_t views = 2;
+  // A module of the method's own, trained with the backbone (MAE's decoder); null: none. It may
+  // look inside the backbone and throw a RangeError naming options.encoder when it cannot.
+  std::function<std::shared_ptr<torch::nn::Module>(const MethodOptionValues&, BackboneImpl& backbone)> build_head;
+  // The paper's optimizer settings, used for what the caller leaves out (lib/train fills them in).
+  OptimizerDefaults optimizer;
 
+  bool has_projector() const { return !projector_dims.empty(); }
   bool has_predictor() const { return !predictor_dims.empty(); }
   bool has_target() const { return !target_momentum_option.empty(); }
 };

@@ -23,10 +23,11 @@ export * from './data';
 export * from './distributed';
 export {
   augment, augmentBackend, sampleParams, applyParams, presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize,
-  validatePipeline, JitterOps,
+  validatePipeline, JitterOps, augmentMultiCrop, sampleMultiCropParams, resolveCropGroups, multiCropPresets, multiCropPresetNames,
 } from './augment';
 export type {
   AugmentOptions, ApplyParamsOptions, SampleParamsOptions, PipelineSpec, ViewTransformSpec, ViewParams, PresetName,
+  CropGroupSpec, MultiCropOptions, SampleMultiCropParamsOptions, MultiCropPresetName,
 } from './augment';
 export {
   makeSplits, readManifest, writeManifest, validateManifest, checkManifestDataset, SPLIT_GROUPS,

@@ -11,14 +11,17 @@
 import { withCancel } from '../abort';
 import { kernels } from '../binding';
 import { invalidType, outOfRange, withCallSite } from '../errors';
-import { Float32Tensor, Uint8Tensor, assertTensor } from '../tensor';
-import { assertInteger, assertThreads, assertTypedArray, isPlainObject } from '../validate';
+import { Float32Tensor, Uint8Tensor } from '../tensor';
+import { assertInteger, assertThreads, isPlainObject } from '../validate';
+import { NativeStreams, StreamOptions, checkImages, checkOut, resolveStreams } from './inputs';
 import { resolvePipeline } from './presets';
 import { PipelineSpec, ViewParams, outputSize, validatePipeline } from './spec';
 
 export * from './spec';
-export { presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize } from './presets';
-export type { PresetName } from './presets';
+export { presets, presetNames, resolvePipeline, withCleanAnchor, withNormalize, multiCropPresets, multiCropPresetNames } from './presets';
+export type { PresetName, MultiCropPresetName } from './presets';
+export { augmentMultiCrop, sampleMultiCropParams, resolveCropGroups } from './multicrop';
+export type { MultiCropOptions, SampleMultiCropParamsOptions, ResolvedCropGroup } from './multicrop';
 
 /**
  * The SIMD variant the augmentation kernels use on this CPU ("avx2" or "serial"), chosen once at
@@ -29,62 +32,21 @@ export function augmentBackend(): string {
 }
 
 /** Options of {@link augment}. */
-export interface AugmentOptions {
+export interface AugmentOptions extends StreamOptions {
   /** A spec or a preset name ('simclr-cifar', 'sslmem-scoring', 'byol', 'grayscale-28'). */
   pipeline: PipelineSpec | string;
   /** Views per image, V >= 1. */
   views: number;
-  /** Integer seed in [0, 2^53). */
-  seed: number;
-  /** Epoch, keys the streams so each epoch draws fresh views. Default 0. */
-  epoch?: number;
-  /** One id per image keying its streams (integers in [0, 2^53)). Default itemOffset + i. */
-  itemIds?: ArrayLike<number>;
-  /** Added to the image index when itemIds is absent. Default 0. */
-  itemOffset?: number;
-  /** Threads inside this job; 0 (default) = all hardware threads. */
-  threads?: number;
   /** Written in place and returned: a Float32Array of exactly N * V * C * H' * W' elements. */
   out?: Float32Array;
   /** Stops the job (AbortError); views already written stay in `out`, the rest are not computed. */
   signal?: AbortSignal;
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-function checkImages(images: unknown, name = 'images'): asserts images is Uint8Tensor {
-  assertTensor(name, images, Uint8Array, 4);
-  const [, h, w, c] = images.shape;
-  if (h < 1 || w < 1) throw outOfRange(`${name}.shape`, 'images of at least 1 x 1 pixels', `${h} x ${w}`, true);
-  if (c !== 1 && c !== 3) throw outOfRange(`${name}.shape[3]`, '1 or 3 channels (NHWC)', `${c} channels`, true);
-}
-
-function itemIdsFor(n: number, options: AugmentOptions): Float64Array | undefined {
-  if (options.itemIds !== undefined) {
-    const ids = options.itemIds;
-    if (ids === null || typeof ids !== 'object' || typeof (ids as ArrayLike<number>).length !== 'number') {
-      throw invalidType('options.itemIds', 'an array of integers', ids);
-    }
-    if (ids.length !== n) throw outOfRange('options.itemIds', `${n} ids (one per image)`, `${ids.length} ids`, true);
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      assertInteger(`options.itemIds[${i}]`, ids[i], { min: 0, max: MAX_SAFE });
-      out[i] = ids[i];
-    }
-    return out;
-  }
-  const offset = options.itemOffset ?? 0;
-  assertInteger('options.itemOffset', offset, { min: 0, max: MAX_SAFE - n });
-  if (offset === 0) return undefined;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = offset + i;
-  return out;
-}
-
 interface Resolved {
   pipeline: PipelineSpec;
   views: number;
-  native: { views: number; seed: number; epoch: number; itemIds?: Float64Array; threads: number };
+  native: NativeStreams & { views: number };
 }
 
 function resolveOptions(images: Uint8Tensor, options: AugmentOptions): Resolved {
@@ -94,21 +56,7 @@ function resolveOptions(images: Uint8Tensor, options: AugmentOptions): Resolved 
   // Re-validate with the input size to check what depends on it (sizes, kernels, normalize).
   validatePipeline('options.pipeline', pipeline, { height, width, channels });
   assertInteger('options.views', options.views, { min: 1, max: 1_000_000 });
-  assertInteger('options.seed', options.seed, { min: 0, max: MAX_SAFE });
-  const epoch = options.epoch ?? 0;
-  assertInteger('options.epoch', epoch, { min: 0, max: MAX_SAFE });
-  const threads = options.threads ?? 0;
-  assertThreads('options.threads', threads);
-  const itemIds = itemIdsFor(n, options);
-  return { pipeline, views: options.views, native: { views: options.views, seed: options.seed, epoch, itemIds, threads } };
-}
-
-
-function checkOut(out: unknown, length: number): Float32Array | undefined {
-  if (out === undefined) return undefined;
-  assertTypedArray('options.out', out, Float32Array);
-  if (out.length !== length) throw outOfRange('options.out', `a Float32Array of length ${length}`, `length ${out.length}`, true);
-  return out;
+  return { pipeline, views: options.views, native: { views: options.views, ...resolveStreams(n, options) } };
 }
 
 /**

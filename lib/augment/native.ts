@@ -14,6 +14,12 @@ export interface NativeAugmentOptions {
   cancel?: Int32Array;
 }
 
+/** One multi-crop group as the native side reads it (the group's size already applied to its views). */
+export interface NativeCropGroup {
+  pipeline: NativePipelineSpec;
+  count: number;
+}
+
 export interface AugmentNative {
   /** Views [N, V, C, H', W'] into `out` (or a new array). Resolves with the array written. */
   augment(images: { data: Uint8Array; shape: number[] }, pipeline: NativePipelineSpec, options: NativeAugmentOptions, out?: Float32Array): Promise<Float32Array>;
@@ -21,6 +27,10 @@ export interface AugmentNative {
   sampleAugmentParams(images: { data: Uint8Array; shape: number[] }, pipeline: NativePipelineSpec, options: NativeAugmentOptions): Promise<ViewParams[]>;
   /** Applies explicit parameters (flat [N * V]). */
   applyAugmentParams(images: { data: Uint8Array; shape: number[] }, params: ViewParams[], options: { views: number; threads?: number; cancel?: Int32Array }, out?: Float32Array): Promise<Float32Array>;
+  /** Multi-crop: one new [N, count_g, C, H_g, W_g] array per group, views keyed by their global index. */
+  augmentMultiCrop(images: { data: Uint8Array; shape: number[] }, groups: NativeCropGroup[], options: Omit<NativeAugmentOptions, 'views'>): Promise<Float32Array[]>;
+  /** The parameters `augmentMultiCrop` would draw, flat in (group, image, view) order. */
+  sampleMultiCropParams(images: { data: Uint8Array; shape: number[] }, groups: NativeCropGroup[], options: Omit<NativeAugmentOptions, 'views'>): Promise<ViewParams[]>;
   /** [H', W'] for an H x W input (synchronous; validates the spec). */
   augmentOutputSize(pipeline: NativePipelineSpec, height: number, width: number): [number, number];
   /** The SIMD variant the augmentation driver dispatches to ("avx2" or "serial"), chosen at load. */

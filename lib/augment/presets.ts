@@ -3,7 +3,7 @@
  * encoder expects normalized input (its statistics depend on the data set, not the method).
  */
 import { outOfRange, invalidType } from '../errors';
-import { PipelineSpec, ViewTransformSpec, validatePipeline } from './spec';
+import { CropGroupSpec, PipelineSpec, ViewTransformSpec, validatePipeline } from './spec';
 
 /**
  * SimCLR's view recipe (Chen et al. 2020, appendix A): random resized crop, flip 0.5, ColorJitter
@@ -75,8 +75,49 @@ export type PresetName = 'simclr-cifar' | 'sslmem-scoring' | 'byol' | 'grayscale
 /** Names accepted by {@link resolvePipeline}. */
 export const presetNames = Object.keys(presets) as PresetName[];
 
+/**
+ * DINO's multi-crop (Caron et al., "Emerging Properties in Self-Supervised Vision Transformers",
+ * ICCV 2021; DataAugmentationDINO and the defaults of main_dino.py in facebookresearch/dino):
+ * 2 global crops (scale 0.4-1) and 8 local crops (scale 0.05-0.4), each with flip 0.5,
+ * ColorJitter 0.4/0.4/0.2/0.1 at p = 0.8 and grayscale 0.2; global crop 1 always blurred, global
+ * crop 2 blurred with p = 0.1 and solarized with p = 0.2, local crops blurred with p = 0.5.
+ *
+ * Scaled for 32-pixel images (CIFAR): DINO's 224 / 96 sides become 32 / 16 (the local side keeps
+ * roughly DINO's 96 / 224 = 0.43 of the global side, rounded to half of it); the scale ranges are
+ * area fractions and stay. DINO blurs with PIL (radius U[0.1, 2]) at 224 pixels; as for `byol`
+ * we use a 3 x 3 kernel with sigma U[0.1, 2] at both sizes. DINO solarizes uint8 pixels at 128, our
+ * float pixels at 0.5 (the same pixels for uint8 input). DINO resizes with PIL's bicubic filter;
+ * sslmem has torchvision's bilinear tensor resize only (antialias off, its 0.14 default).
+ */
+const dinoView = (size: number, scale: [number, number], blur: number): ViewTransformSpec => ({
+  ...simclrStyleView([0.4, 0.4, 0.2, 0.1], { size, scale, grayscale: 0.2 }),
+  blur: { p: blur, kernelSize: 3, sigma: [0.1, 2.0] },
+});
+const dino32: CropGroupSpec[] = [
+  {
+    name: 'global',
+    pipeline: { name: 'dino-global', views: [dinoView(32, [0.4, 1], 1.0), { ...dinoView(32, [0.4, 1], 0.1), solarize: { p: 0.2, threshold: 0.5 } }] },
+    count: 2,
+  },
+  { name: 'local', pipeline: { name: 'dino-local', views: [dinoView(16, [0.05, 0.4], 0.5)] }, count: 8 },
+];
+
+/** Names of the built-in multi-crop layouts. */
+export type MultiCropPresetName = 'dino-32';
+
+/** The named multi-crop layouts (groups for {@link augmentMultiCrop}), by name. */
+export const multiCropPresets: Readonly<Record<MultiCropPresetName, readonly CropGroupSpec[]>> = Object.freeze({ 'dino-32': dino32 });
+
+/** Names accepted as `groups` by augmentMultiCrop. */
+export const multiCropPresetNames = Object.keys(multiCropPresets) as MultiCropPresetName[];
+
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A multi-crop preset by name, copied (so callers may edit it). */
+export function multiCropPreset(name: MultiCropPresetName): CropGroupSpec[] {
+  return clone(multiCropPresets[name] as CropGroupSpec[]);
 }
 
 /** A preset (by name, copied) or a user spec, validated and with every default filled. */

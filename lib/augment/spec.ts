@@ -42,6 +42,21 @@ export interface PipelineSpec {
   views: ViewTransformSpec[];
 }
 
+/**
+ * One group of a multi-crop layout (Caron et al. 2020, SwAV; DINO's 2 global + 8 local crops):
+ * `count` views per image, view j of the group using pipeline.views[min(j, last)].
+ */
+export interface CropGroupSpec {
+  /** A label for the reader ('global', 'local'); results come in group order whatever it says. */
+  name?: string;
+  /** The group's transforms: a spec or a preset name. */
+  pipeline: PipelineSpec | string;
+  /** Output size of every view of the group (a number: square), replacing the pipeline's sizes. */
+  size?: number | [number, number];
+  /** Views per image in this group, >= 1. */
+  count: number;
+}
+
 /** A pipeline with every default filled in, as the native side reads it. */
 export type NativePipelineSpec = PipelineSpec;
 
@@ -92,7 +107,7 @@ function optionalFactor(name: string, value: unknown, max?: number): number {
   return value;
 }
 
-function validateSize(name: string, value: unknown): number | [number, number] | undefined {
+export function validateSize(name: string, value: unknown): number | [number, number] | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number') {
     assertInteger(name, value, { min: 1, max: 16384 });

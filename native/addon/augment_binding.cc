@@ -127,6 +127,19 @@ Napi::Value Augment(const Napi::CallbackInfo& info) {
   });
 }
 
+// Runs `sample` on a worker and resolves with its parameters as a JS array of ViewParams objects.
+Napi::Value params_promise(Napi::Env env, std::vector<Napi::Value> keep_alive, int channels,
+                           std::function<std::vector<ViewParams>()> sample) {
+  auto params = std::make_shared<std::vector<ViewParams>>();
+  return PromiseWorker::Run(
+      env, keep_alive, [sample, params] { *params = sample(); },
+      [params, channels](Napi::Env env) -> Napi::Value {
+        Napi::Array list = Napi::Array::New(env, params->size());
+        for (size_t u = 0; u < params->size(); ++u) list.Set(static_cast<uint32_t>(u), view_params_to_js(env, (*params)[u], channels));
+        return list;
+      });
+}
+
 // sampleAugmentParams(images, pipeline, {views, seed, epoch, itemIds, threads}): Promise<ViewParams[]>
 // (flat, [n * views] in (image, view) order). Only the images' shape is used.
 Napi::Value SampleAugmentParams(const Napi::CallbackInfo& info) {
@@ -134,20 +147,62 @@ Napi::Value SampleAugmentParams(const Napi::CallbackInfo& info) {
     BatchArgs a = read_batch_args(info, true);
     auto spec = std::make_shared<PipelineSpec>(read_pipeline_spec(info[1], "options.pipeline"));
     validate_pipeline_spec(*spec, a.batch.h, a.batch.w, a.batch.c, "options.pipeline");
-    auto params = std::make_shared<std::vector<ViewParams>>();
-    int channels = a.batch.c;
     std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
+    return params_promise(info.Env(), std::move(keep_alive), a.batch.c, [a, spec] {
+      return sample_batch_params(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, a.views,
+                                 a.threads);
+    });
+  });
+}
+
+// The groups of a multi-crop call, read and checked against the images on the main thread.
+std::shared_ptr<std::vector<CropGroup>> read_checked_groups(const Napi::Value& value, const BatchArgs& a) {
+  auto groups = std::make_shared<std::vector<CropGroup>>(read_crop_groups(value, "options.groups"));
+  validate_crop_groups(*groups, a.batch);
+  return groups;
+}
+
+// augmentMultiCrop(images, groups ([{pipeline, count}]), {seed, epoch, itemIds, threads, cancel}):
+// Promise<Float32Array[]>, one new [n, count_g, c, oh_g, ow_g] array per group.
+Napi::Value AugmentMultiCrop(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    Napi::Env env = info.Env();
+    BatchArgs a = read_batch_args(info, true);
+    auto groups = read_checked_groups(info[1], a);
+    Napi::Array outs = Napi::Array::New(env, groups->size());
+    auto data = std::make_shared<std::vector<float*>>();
+    for (size_t g = 0; g < groups->size(); ++g) {
+      int oh = 0, ow = 0;
+      augment_output_size((*groups)[g].pipeline, a.batch.h, a.batch.w, &oh, &ow);
+      Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(a.batch.n) * (*groups)[g].count * a.batch.c * oh * ow);
+      data->push_back(float_data(out));
+      outs.Set(static_cast<uint32_t>(g), out);
+    }
+    // A handle dies with this scope; the resolved value comes back through a reference.
+    auto result = std::make_shared<Napi::Reference<Napi::Array>>(Napi::Persistent(outs));
+    std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
+    keep_alive.push_back(outs);
     return PromiseWorker::Run(
-        info.Env(), keep_alive,
-        [a, spec, params] {
-          *params = sample_batch_params(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch,
-                                        a.views, a.threads);
+        env, keep_alive,
+        [a, groups, data] {
+          augment_multicrop(*groups, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, data->data(),
+                            a.threads, a.cancel);
         },
-        [params, channels](Napi::Env env) -> Napi::Value {
-          Napi::Array list = Napi::Array::New(env, params->size());
-          for (size_t u = 0; u < params->size(); ++u) list.Set(static_cast<uint32_t>(u), view_params_to_js(env, (*params)[u], channels));
-          return list;
-        });
+        [result](Napi::Env) -> Napi::Value { return result->Value(); });
+  });
+}
+
+// sampleMultiCropParams(images, groups, {seed, epoch, itemIds, threads}): Promise<ViewParams[]>,
+// flat in (group, image, view) order. Only the images' shape is used.
+Napi::Value SampleMultiCropParams(const Napi::CallbackInfo& info) {
+  return guarded(info, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    BatchArgs a = read_batch_args(info, true);
+    auto groups = read_checked_groups(info[1], a);
+    std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
+    return params_promise(info.Env(), std::move(keep_alive), a.batch.c, [a, groups] {
+      return sample_multicrop_params(*groups, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch,
+                                     a.threads);
+    });
   });
 }
 
@@ -208,6 +263,7 @@ Napi::Value Philox4x32Block(const Napi::CallbackInfo& info) {
 void RegisterAugment(Napi::Env env, Napi::Object exports) {
   export_functions(env, exports, {{"augment", Augment}, {"sampleAugmentParams", SampleAugmentParams},
                                    {"applyAugmentParams", ApplyAugmentParams}, {"augmentOutputSize", AugmentOutputSize},
+                                   {"augmentMultiCrop", AugmentMultiCrop}, {"sampleMultiCropParams", SampleMultiCropParams},
                                    {"philox4x32", Philox4x32Block}});
   exports.Set("augmentBackend", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     return Napi::String::New(info.Env(), augment_backend());

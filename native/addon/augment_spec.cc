@@ -144,6 +144,23 @@ PipelineSpec read_pipeline_spec(const Napi::Value& value, const std::string& arg
   return spec;
 }
 
+std::vector<CropGroup> read_crop_groups(const Napi::Value& value, const std::string& arg) {
+  if (!value.IsArray()) throw_type(arg, "an array of {pipeline, count} groups", describe_value(value));
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<CropGroup> groups;
+  for (uint32_t g = 0; g < list.Length(); ++g) {
+    std::string at = arg + "[" + to_text(g) + "]";
+    Napi::Object group = read_object(list.Get(g), at);
+    CropGroup crop_group;
+    crop_group.pipeline = read_pipeline_spec(group.Get("pipeline"), at + ".pipeline");
+    int64_t count = read_int(group, "count", at + ".count", 0);
+    if (count < 1 || count > 1000000) throw_range(at + ".count", "an integer in [1, 1000000]", to_text(count));
+    crop_group.count = static_cast<int>(count);
+    groups.push_back(std::move(crop_group));
+  }
+  return groups;
+}
+
 Napi::Object view_params_to_js(Napi::Env env, const ViewParams& p, int channels) {
   Napi::Object out = Napi::Object::New(env);
   Napi::Object crop = Napi::Object::New(env);

@@ -7,12 +7,16 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "../kernels/augment.h"
 
 namespace sslmem {
 
 PipelineSpec read_pipeline_spec(const Napi::Value& spec, const std::string& arg);
+
+// A multi-crop layout: an array of {pipeline, count} ("options.groups[1].count" in errors).
+std::vector<CropGroup> read_crop_groups(const Napi::Value& groups, const std::string& arg);
 
 // ViewParams <-> the plain JS objects of sampleParams/applyParams (lib/augment/spec.ts ViewParams).
 Napi::Object view_params_to_js(Napi::Env env, const ViewParams& params, int channels);

@@ -277,30 +277,124 @@ void check_batch(const ImageBatch& batch, int views) {
   if (views < 1) throw_range("options.views", "an integer >= 1", to_text(views));
 }
 
-// Runs every (image, view) unit; params_for(unit) gives that unit's parameters.
 // Views between two polls of the cancel flag (~1 ms of work at 32 x 32).
 constexpr size_t kCancelPollUnits = 64;
 
+// Most views one call computes per image (all groups together), as the binding's views limit.
+constexpr int kMaxViews = 1000000;
+
+// One output block of run_units: `views` views per image of c x oh x ow floats, written to out
+// ([n, views, c, oh, ow]); antialias: whether any of its views resizes with antialias (scratch).
+struct UnitBlock {
+  int views;
+  int oh, ow;
+  bool antialias;
+  float* out;
+};
+
+// Runs every (block, image, view) unit; params_for(block, image, view) gives that unit's
+// parameters. One parallel_for over all blocks, so small local crops and large global ones share
+// the threads; each chunk sizes a block's scratch the first time it meets that block.
 template <typename ParamsFor>
-void run_units(const ImageBatch& b, int views, int oh, int ow, bool antialias, float* out, int threads,
-               const CancelFlag& cancel, ParamsFor params_for) {
-  const size_t units = static_cast<size_t>(b.n) * static_cast<size_t>(views);
+void run_units(const ImageBatch& b, const std::vector<UnitBlock>& blocks, int threads, const CancelFlag& cancel,
+               ParamsFor params_for) {
+  std::vector<size_t> start(blocks.size() + 1, 0);  // first unit of each block
+  for (size_t g = 0; g < blocks.size(); ++g) start[g + 1] = start[g] + static_cast<size_t>(b.n) * blocks[g].views;
   const int64_t image_size = static_cast<int64_t>(b.h) * b.w * b.c;
-  const int64_t view_size = static_cast<int64_t>(b.c) * oh * ow;
   parallel_for(
-      units, threads,
+      start.back(), threads,
       [&](size_t begin, size_t end) {
-        ViewScratch scratch;
-        scratch.reserve(b.h, b.w, b.c, oh, ow, antialias);
+        std::vector<ViewScratch> scratch(blocks.size());
+        std::vector<bool> sized(blocks.size(), false);
         const ApplyViewFn apply_view = backend().apply;
+        size_t g = 0;
         for (size_t u = begin; u < end; ++u) {
           if ((u - begin) % kCancelPollUnits == 0) cancel.throw_if_requested();
-          ViewParams p = params_for(u);
-          const uint8_t* img = b.pixels + static_cast<int64_t>(u / views) * image_size;
-          apply_view(p, img, b.w, b.c, out + static_cast<int64_t>(u) * view_size, scratch);
+          while (u >= start[g + 1]) ++g;
+          const UnitBlock& block = blocks[g];
+          if (!sized[g]) scratch[g].reserve(b.h, b.w, b.c, block.oh, block.ow, block.antialias), sized[g] = true;
+          const size_t r = u - start[g];
+          const int64_t image = static_cast<int64_t>(r / block.views);
+          const int view = static_cast<int>(r % block.views);
+          ViewParams p = params_for(g, image, view);
+          const int64_t view_size = static_cast<int64_t>(b.c) * block.oh * block.ow;
+          apply_view(p, b.pixels + image * image_size, b.w, b.c, block.out + static_cast<int64_t>(r) * view_size, scratch[g]);
         }
       },
       16);
+}
+
+// A multi-crop layout checked against the batch: each group's output size and first global view.
+struct Layout {
+  std::vector<int> first_view, oh, ow;
+  std::vector<bool> antialias;
+};
+
+// `single`: the layout of augment_batch (one group), whose errors name "pipeline" and
+// "options.views" as they always have.
+Layout check_layout(const std::vector<CropGroup>& groups, const ImageBatch& batch, bool single) {
+  check_batch(batch, 1);
+  if (groups.empty()) throw_range("options.groups", "at least one group", "an empty list");
+  Layout layout;
+  int64_t total = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const CropGroup& group = groups[g];
+    std::string at = "options.groups[" + to_text(g) + "]";
+    if (group.count < 1) throw_range(single ? "options.views" : at + ".count", "an integer >= 1", to_text(group.count));
+    validate_pipeline_spec(group.pipeline, batch.h, batch.w, batch.c, single ? "pipeline" : at + ".pipeline");
+    const ViewSpec& v0 = group.pipeline.views[0];
+    layout.first_view.push_back(static_cast<int>(total));
+    layout.oh.push_back(v0.out_h > 0 ? v0.out_h : batch.h);
+    layout.ow.push_back(v0.out_w > 0 ? v0.out_w : batch.w);
+    bool antialias = false;
+    for (const ViewSpec& v : group.pipeline.views) antialias = antialias || v.crop.antialias;
+    layout.antialias.push_back(antialias);
+    total += group.count;
+    if (total > kMaxViews) throw_range("options.groups", "at most " + to_text(kMaxViews) + " views per image in all", to_text(total) + " views");
+  }
+  return layout;
+}
+
+// The parameters of view j of group g of image i: group g's spec for j, keyed by the global view.
+ViewParams sample_group_view(const std::vector<CropGroup>& groups, const Layout& layout, const ImageBatch& batch,
+                             const int64_t* item_ids, uint64_t seed, uint64_t epoch, size_t g, int64_t i, int j) {
+  uint64_t item = static_cast<uint64_t>(item_ids ? item_ids[i] : i);
+  uint32_t view = static_cast<uint32_t>(layout.first_view[g] + j);
+  return sample_view_params(view_spec_for(groups[g].pipeline, j), batch.h, batch.w, seed, epoch, item, view);
+}
+
+void run_layout(const std::vector<CropGroup>& groups, const Layout& layout, const ImageBatch& batch,
+                const int64_t* item_ids, uint64_t seed, uint64_t epoch, float* const* outs, int threads,
+                const CancelFlag& cancel) {
+  std::vector<UnitBlock> blocks;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    blocks.push_back(UnitBlock{groups[g].count, layout.oh[g], layout.ow[g], layout.antialias[g], outs[g]});
+  }
+  run_units(batch, blocks, threads, cancel, [&](size_t g, int64_t i, int j) {
+    return sample_group_view(groups, layout, batch, item_ids, seed, epoch, g, i, j);
+  });
+}
+
+std::vector<ViewParams> sample_layout(const std::vector<CropGroup>& groups, const Layout& layout,
+                                      const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
+                                      uint64_t epoch, int threads) {
+  std::vector<size_t> start(groups.size() + 1, 0);
+  for (size_t g = 0; g < groups.size(); ++g) start[g + 1] = start[g] + static_cast<size_t>(batch.n) * groups[g].count;
+  std::vector<ViewParams> params(start.back());
+  parallel_for(
+      params.size(), threads,
+      [&](size_t begin, size_t end) {
+        size_t g = 0;
+        for (size_t u = begin; u < end; ++u) {
+          while (u >= start[g + 1]) ++g;
+          const size_t r = u - start[g];
+          const int count = groups[g].count;
+          params[u] = sample_group_view(groups, layout, batch, item_ids, seed, epoch, g, static_cast<int64_t>(r / count),
+                                        static_cast<int>(r % count));
+        }
+      },
+      256);
+  return params;
 }
 
 }  // namespace
@@ -365,37 +459,30 @@ void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int6
 void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
                    uint64_t epoch, int views, float* out, int threads, const CancelFlag& cancel) {
   check_batch(batch, views);
-  validate_pipeline_spec(spec, batch.h, batch.w, batch.c, "pipeline");
-  const ViewSpec& v0 = spec.views[0];
-  int oh = v0.out_h > 0 ? v0.out_h : batch.h, ow = v0.out_w > 0 ? v0.out_w : batch.w;
-  bool antialias = false;
-  for (const ViewSpec& v : spec.views) antialias = antialias || v.crop.antialias;
-  run_units(batch, views, oh, ow, antialias, out, threads, cancel, [&](size_t u) {
-    int64_t i = static_cast<int64_t>(u / views);
-    uint32_t view = static_cast<uint32_t>(u % views);
-    uint64_t item = static_cast<uint64_t>(item_ids ? item_ids[i] : i);
-    return sample_view_params(view_spec_for(spec, view), batch.h, batch.w, seed, epoch, item, view);
-  });
+  const std::vector<CropGroup> groups{CropGroup{spec, views}};
+  run_layout(groups, check_layout(groups, batch, true), batch, item_ids, seed, epoch, &out, threads, cancel);
+}
+
+void augment_multicrop(const std::vector<CropGroup>& groups, const ImageBatch& batch, const int64_t* item_ids,
+                       uint64_t seed, uint64_t epoch, float* const* outs, int threads, const CancelFlag& cancel) {
+  run_layout(groups, check_layout(groups, batch, false), batch, item_ids, seed, epoch, outs, threads, cancel);
+}
+
+void validate_crop_groups(const std::vector<CropGroup>& groups, const ImageBatch& batch) {
+  check_layout(groups, batch, false);
 }
 
 std::vector<ViewParams> sample_batch_params(const PipelineSpec& spec, const ImageBatch& batch,
                                             const int64_t* item_ids, uint64_t seed, uint64_t epoch, int views,
                                             int threads) {
   check_batch(batch, views);
-  validate_pipeline_spec(spec, batch.h, batch.w, batch.c, "pipeline");
-  std::vector<ViewParams> params(static_cast<size_t>(batch.n) * views);
-  parallel_for(
-      params.size(), threads,
-      [&](size_t begin, size_t end) {
-        for (size_t u = begin; u < end; ++u) {
-          int64_t i = static_cast<int64_t>(u / views);
-          uint32_t view = static_cast<uint32_t>(u % views);
-          uint64_t item = static_cast<uint64_t>(item_ids ? item_ids[i] : i);
-          params[u] = sample_view_params(view_spec_for(spec, view), batch.h, batch.w, seed, epoch, item, view);
-        }
-      },
-      256);
-  return params;
+  const std::vector<CropGroup> groups{CropGroup{spec, views}};
+  return sample_layout(groups, check_layout(groups, batch, true), batch, item_ids, seed, epoch, threads);
+}
+
+std::vector<ViewParams> sample_multicrop_params(const std::vector<CropGroup>& groups, const ImageBatch& batch,
+                                                const int64_t* item_ids, uint64_t seed, uint64_t epoch, int threads) {
+  return sample_layout(groups, check_layout(groups, batch, false), batch, item_ids, seed, epoch, threads);
 }
 
 void validate_view_params(const ViewParams* params, int64_t count, int h, int w, int c, const std::string& arg) {
@@ -444,8 +531,8 @@ void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int v
   if (count == 0) return;
   bool antialias = false;
   for (int64_t u = 0; u < count; ++u) antialias = antialias || params[u].antialias;
-  run_units(batch, views, params[0].out_h, params[0].out_w, antialias, out, threads, cancel,
-            [&](size_t u) { return params[u]; });
+  run_units(batch, {UnitBlock{views, params[0].out_h, params[0].out_w, antialias, out}}, threads, cancel,
+            [&](size_t, int64_t i, int j) { return params[i * views + j]; });
 }
 
 void apply_view_params(const ViewParams& params, const uint8_t* image, int h, int w, int c, float* out) {

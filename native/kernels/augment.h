@@ -61,6 +61,32 @@ void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int6
 void augment_batch(const PipelineSpec& spec, const ImageBatch& batch, const int64_t* item_ids, uint64_t seed,
                    uint64_t epoch, int views, float* out, int threads, const CancelFlag& cancel);
 
+// One group of a multi-crop layout (DINO's 2 global + 8 local crops): `count` views per image of
+// one output size, view j of the group using view_spec_for(pipeline, j).
+struct CropGroup {
+  PipelineSpec pipeline;
+  int count = 1;
+};
+
+// Multi-crop: the views of every group in one job, group g into outs[g] ([n, count_g, c, oh_g,
+// ow_g]). Views are numbered across the layout: group g's view j has the global index
+// first_g + j (first_g = the counts of the groups before it), and its random streams are keyed by
+// (seed, epoch, item, first_g + j) exactly as augment_batch keys view first_g + j. So a group
+// equals views first_g.. of augment_batch with a pipeline listing its specs from index first_g,
+// and the layout is as deterministic as augment_batch (any threads, batch split or backend).
+// Checks: each group's spec (named "options.groups[g].pipeline"), counts >= 1, at most 1000000
+// views in all; polls `cancel` as augment_batch.
+void augment_multicrop(const std::vector<CropGroup>& groups, const ImageBatch& batch, const int64_t* item_ids,
+                       uint64_t seed, uint64_t epoch, float* const* outs, int threads,
+                       const CancelFlag& cancel = CancelFlag());
+
+// The checks augment_multicrop makes before it starts (for the binding, to fail before a job).
+void validate_crop_groups(const std::vector<CropGroup>& groups, const ImageBatch& batch);
+
+// The parameters augment_multicrop would draw, flat in (group, image, view) order.
+std::vector<ViewParams> sample_multicrop_params(const std::vector<CropGroup>& groups, const ImageBatch& batch,
+                                                const int64_t* item_ids, uint64_t seed, uint64_t epoch, int threads);
+
 // The parameters augment_batch would draw, [n * views] in (image, view) order.
 std::vector<ViewParams> sample_batch_params(const PipelineSpec& spec, const ImageBatch& batch,
                                             const int64_t* item_ids, uint64_t seed, uint64_t epoch, int views,

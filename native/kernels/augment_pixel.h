@@ -9,7 +9,8 @@
 // - grayscale: a no-op (the output keeps 1 channel; 3-channel input keeps 3 equal channels).
 //
 // Resizing follows torch.nn.functional.interpolate(mode="bilinear", align_corners=False): source
-// coordinate (dst + 0.5) * in / out - 0.5, clamped at 0, the second tap clamped to the last pixel.
+// coordinate (dst + 0.5) * in / out - 0.5 (in double, as torch; see linear_tap), clamped at 0, the
+// second tap clamped to the last pixel.
 // With antialias=True it follows torch's separable antialiased kernel (PIL's triangle filter whose
 // support widens by the downscale factor): horizontal pass first, then vertical, a pass skipped
 // when that dimension keeps its size.
@@ -42,20 +43,23 @@ SSLMEM_INLINE float blend_f32(float x, float y, BlendWeights w) { return clamp01
 // --- Bilinear resize (align_corners = False) ---------------------------------------------------
 
 // For output index `dst`: first source tap (absolute, offset by the crop start), the step to the
-// second tap (0 at the last pixel) and the two weights, exactly as torch's
-// compute_source_index_and_lambda in float32 (identity when the size is unchanged).
+// second tap (0 at the last pixel) and the two weights, exactly as torch 1.13's
+// compute_source_index_and_lambda (aten/src/ATen/native/UpSample.h) on float input: the scale is a
+// float32 quotient, but the source index is computed in acc_type<float> = double on the CPU and
+// only the weight is rounded to float32. Computing the index in float32 rounds twice (product,
+// then the -0.5) and drifted up to 1.7e-6 from torch on wide crops (identity when the size is
+// unchanged, as torch).
 struct LinearTap {
   int index0, step;
   float w0, w1;
 };
 SSLMEM_INLINE LinearTap linear_tap(int dst, int in_size, int out_size, int offset) {
   if (in_size == out_size) return {offset + dst, 0, 1.0f, 0.0f};
-  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
-  float src = scale * (static_cast<float>(dst) + 0.5f) - 0.5f;
-  if (src < 0.0f) src = 0.0f;
-  int i0 = static_cast<int>(src);
-  float l1 = src - static_cast<float>(i0);
-  l1 = l1 < 0.0f ? 0.0f : (l1 > 1.0f ? 1.0f : l1);
+  const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  double src = static_cast<double>(scale) * (static_cast<double>(dst) + 0.5) - 0.5;
+  if (src < 0.0) src = 0.0;
+  const int i0 = static_cast<int>(src);
+  const float l1 = static_cast<float>(src - static_cast<double>(i0));  // in [0, 1): no clamp needed
   return {offset + i0, i0 < in_size - 1 ? 1 : 0, 1.0f - l1, l1};
 }
 
@@ -63,24 +67,29 @@ SSLMEM_INLINE LinearTap linear_tap(int dst, int in_size, int out_size, int offse
 
 // Taps of one output index: `count` consecutive source pixels from `first` (absolute), weights
 // normalised to sum 1. Returns the count; `weights` must hold aa_max_taps(in, out) floats.
+// Float32 values (scale, support, center, invscale, weights) as torch 1.13's _compute_weights_aa
+// (UpSampleKernel.cpp) holds them, but every expression in which torch mixes them with a double
+// literal (`i + 0.5`, `+ 0.5`, `1.0 / scale`) is evaluated in double and rounded once, as C++
+// promotion does there; float32 arithmetic would round twice and move a weight or a tap bound.
 SSLMEM_INLINE int aa_max_taps(int in_size, int out_size) {
   float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
   float support = scale >= 1.0f ? scale : 1.0f;  // interp_size (2) * 0.5 * max(scale, 1)
   return static_cast<int>(std::ceil(support)) * 2 + 1;
 }
 SSLMEM_INLINE int aa_taps(int dst, int in_size, int out_size, int offset, int* first, float* weights) {
-  float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
-  float support = scale >= 1.0f ? scale : 1.0f;
-  float center = scale * (static_cast<float>(dst) + 0.5f);
-  float invscale = scale >= 1.0f ? 1.0f / scale : 1.0f;
-  int xmin = static_cast<int>(center - support + 0.5f);
+  const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
+  const float support = scale >= 1.0f ? scale : 1.0f;
+  const float center = static_cast<float>(static_cast<double>(scale) * (static_cast<double>(dst) + 0.5));
+  const float invscale = scale >= 1.0f ? static_cast<float>(1.0 / static_cast<double>(scale)) : 1.0f;
+  int xmin = static_cast<int>(static_cast<double>(center - support) + 0.5);
   if (xmin < 0) xmin = 0;
-  int xmax = static_cast<int>(center + support + 0.5f);
+  int xmax = static_cast<int>(static_cast<double>(center + support) + 0.5);
   if (xmax > in_size) xmax = in_size;
-  int count = xmax - xmin;
+  const int count = xmax - xmin;
   float total = 0.0f;
   for (int j = 0; j < count; ++j) {
-    float x = (static_cast<float>(j + xmin) - center + 0.5f) * invscale;
+    float offset_from_center = static_cast<float>(j + xmin) - center;
+    float x = static_cast<float>((static_cast<double>(offset_from_center) + 0.5) * static_cast<double>(invscale));
     float ax = x < 0.0f ? -x : x;
     float w = ax < 1.0f ? 1.0f - ax : 0.0f;
     weights[j] = w;

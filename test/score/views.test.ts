@@ -58,7 +58,9 @@ describe('score: views are augmented views in every mode', () => {
   // Recorded with the implementation before issue 12 (commit e3b423c, views counting the clean
   // anchor): score({ f: jsEncoder(1), g: jsEncoder(2), images: the first 3 fixture images, itemIds
   // 100..102, seed 5, ...}). A view more or fewer moves these values by 1e-2 and more; the tolerance
-  // only allows for another CPU's last-bit rounding in the kernels.
+  // (5e-6 relative) allows for rounding in the kernels: issue 13 computes the bilinear source
+  // coordinate in double as torch does, which moved these 28-pixel views by up to 1.9e-6 and these
+  // values by up to 5.5e-7 relative (they were equal to 1e-12 before).
   const recorded = {
     anchorOld6: {
       lossF: [1.1689901888220828, 0.9863597209038231, 0.3189465604228332],
@@ -85,7 +87,7 @@ describe('score: views are augmented views in every mode', () => {
   const close = (got: { lossF: Float64Array; lossG: Float64Array; m: Float64Array; se: Float64Array; count: Int32Array }, want: (typeof recorded)['pairs6'], what: string) => {
     assert.deepEqual(Array.from(got.count), want.count, `${what}: pairs per point`);
     for (const key of ['lossF', 'lossG', 'm', 'se'] as const) {
-      got[key].forEach((x, i) => assert.ok(Math.abs(x - want[key][i]) <= 1e-12 * Math.abs(want[key][i]), `${what}: ${key}[${i}] ${x} against the recorded ${want[key][i]}`));
+      got[key].forEach((x, i) => assert.ok(Math.abs(x - want[key][i]) <= 5e-6 * Math.abs(want[key][i]), `${what}: ${key}[${i}] ${x} against the recorded ${want[key][i]}`));
     }
   };
 

@@ -21,7 +21,8 @@ export function cppStructFields(text: string, struct: string): string[] {
   for (const raw of body.split('\n')) {
     const line = raw.replace(/\/\/.*$/, '').trim();
     if (!line.endsWith(';') || line.includes('(')) continue;
-    let declaration = line.slice(0, -1).split('=')[0].trim();
+    // Without its initializer: `= value` or a brace list `{0.9, 0.999}`.
+    let declaration = line.slice(0, -1).split('=')[0].replace(/\{.*\}\s*$/, '').trim();
     // Template arguments hold commas of their own: std::map<std::string, double> x.
     while (/<[^<>]*>/.test(declaration)) declaration = declaration.replace(/<[^<>]*>/g, '');
     for (const name of declaration.split(',').map((part) => part.trim().split(/\s+/).pop()!)) fields.push(name);
@@ -56,7 +57,7 @@ describe('train: the native options contract', () => {
   });
 
   it('reads structs and interfaces the way the check above relies on', () => {
-    assert.deepEqual(cppStructFields('struct S {\n  int a = 1;  // x\n  double b, c;\n  std::map<std::string, std::vector<int>> d;\n  void f();\n};', 'S'), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(cppStructFields('struct S {\n  int a = 1;  // x\n  double b, c;\n  std::map<std::string, std::vector<int>> d;\n  std::vector<double> e{0.9, 0.999};\n  void f();\n};', 'S'), ['a', 'b', 'c', 'd', 'e']);
     assert.deepEqual(tsInterfaceKeys('interface I { a: number; b?: string; f(): void }', 'I'), ['a', 'b']);
   });
 });

@@ -108,11 +108,11 @@ struct MethodSpec {
   bool has_target() const { return !target_momentum_option.empty(); }
 };
 
-// A loss on given head outputs, callable by name from tests (sslLoss) to check it against a
-// PyTorch oracle of the paper's pseudocode.
+// A loss on given head outputs, or a part of one (MAE's masking), callable by name from tests
+// (sslLoss, sslLossTensor) to check it against a PyTorch oracle of the paper's pseudocode.
 struct LossFunction {
   std::string name;                 // "nt-xent"
-  std::vector<std::string> inputs;  // names of the [B, D] inputs in order: {"z1", "z2"}
+  std::vector<std::string> inputs;  // names of the inputs in order: {"z1", "z2"} (each [B, D] for the losses)
   std::vector<MethodOption> options;
   std::function<torch::Tensor(const std::vector<torch::Tensor>&, const MethodOptionValues&)> compute;
 };

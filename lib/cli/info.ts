@@ -12,9 +12,12 @@ function blasLine(blas: BlasReport): string {
 
 /** One method with its heads and every hyper-parameter's default and range. */
 function methodLines(m: MethodInfo): string[] {
-  const heads = [`projector ${m.projectorDims.join('-')}${m.projectorOutputBatchNorm ? ' + BN' : ''}`];
+  const heads = [m.hasProjector ? `projector ${m.projectorDims.join('-')}${m.projectorOutputBatchNorm ? ' + BN' : ''}` : 'no projector'];
   if (m.predictorDims.length) heads.push(`predictor ${m.predictorDims.join('-')}`);
   if (m.targetMomentumOption) heads.push(`EMA target (${m.targetMomentumOption})`);
+  if (m.views !== 2) heads.push(`${m.views} view per step`);
+  const o = m.optimizer;
+  if (o.name !== 'sgd') heads.push(`${o.name} (base lr ${o.baseLr}, weight decay ${o.weightDecay}, betas ${o.betas.join('/')})`);
   const lines = [`  ${m.name.padEnd(14)}${m.title} (${m.citation}): ${heads.join(', ')}; batch >= ${m.minBatch}`];
   for (const o of m.options) lines.push(`    ${o.name} = ${o.default}  ${describeRange(o)}: ${o.doc}`);
   return lines;

@@ -13,11 +13,11 @@
 #include "../promise_worker.h"
 #include "distributed_binding.h"
 #include "encoder_binding.h"
-#include "../../torch/lars.h"
 #include "../../torch/methods/method.h"
 #include "../../torch/schedule.h"
 #include "torch_registry.h"
 #include "../../torch/train_loop.h"
+#include "../../torch/train_networks.h"
 
 #include "../augment_spec.h"
 #include "../../kernels/augment.h"
@@ -109,19 +109,9 @@ Napi::Value OptimizerSteps(const Napi::CallbackInfo& info) {
       params.push_back(tensor_from(plist.Get(i), "params[" + to_text(i) + "]").requires_grad_(true));
       grads.push_back(tensor_from(glist.Get(i), "grads[" + to_text(i) + "]"));
     }
-    auto [decay, no_decay] = split_decay_groups(params);
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
-    using torch::optim::OptimizerParamGroup;
-    if (c.optimizer == "lars") {
-      auto base = LarsOptions(c.lr).momentum(c.momentum).weight_decay(c.weight_decay);
-      auto plain = LarsOptions(c.lr).momentum(c.momentum).weight_decay(0).adapt(false);
-      std::vector<OptimizerParamGroup> groups;
-      if (!decay.empty()) groups.emplace_back(decay, std::make_unique<LarsOptions>(base));
-      if (!no_decay.empty()) groups.emplace_back(no_decay, std::make_unique<LarsOptions>(plain));
-      optimizer = std::make_unique<Lars>(groups, base);
-    } else {
-      throw_range("name", "\"lars\"", "\"" + c.optimizer + "\"");
-    }
+    // Only LARS is exposed: the other optimizers are libtorch's own, tested upstream.
+    if (c.optimizer != "lars") throw_range("name", "\"lars\"", "\"" + c.optimizer + "\"");
+    auto optimizer = make_optimizer(c, params);
     Napi::Array out = Napi::Array::New(env, steps);
     for (int64_t s = 0; s < steps; ++s) {
       for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i].clone();

@@ -66,8 +66,9 @@ struct StepContext {
   // The momentum target's projection, without gradient.
   torch::Tensor target(const torch::Tensor& x) const;
   double option(const std::string& name) const { return options.at(name); }
-  // [batch, count] uniform [0, 1) numbers on `device`, row i drawn from a stream keyed by
-  // (seed, epoch, keys[i], stream): the same item gets the same numbers whatever batch it is in.
+  // [batch, count] uniform [0, 1) numbers on `device`, row i from the Philox stream keyed by
+  // (seed, epoch, keys[i]) and `stream` (< 128): the same item gets the same numbers whatever
+  // batch it is in.
   torch::Tensor uniform_per_item(int64_t count, uint64_t stream, const torch::Device& device) const;
 };
 

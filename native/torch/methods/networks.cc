@@ -1,7 +1,7 @@
 // Implements Networks and StepContext::target of method.h.
 #include "method.h"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include "../../kernels/philox.h"
 
 namespace sslmem {
 
@@ -33,18 +33,16 @@ void Networks::set_train(bool on) {
 }
 
 torch::Tensor StepContext::uniform_per_item(int64_t count, uint64_t stream, const torch::Device& device) const {
-  std::vector<torch::Tensor> rows;
-  rows.reserve(static_cast<size_t>(batch));
+  auto out = torch::empty({batch, count}, torch::kFloat32);
+  float* values = out.data_ptr<float>();
   for (int64_t i = 0; i < batch; ++i) {
-    // splitmix64-style mixing of the four keys into one generator seed.
-    uint64_t h = seed * 0x9E3779B97F4A7C15ull ^ (static_cast<uint64_t>(epoch) + 0xD1B54A32D192ED03ull);
-    h = (h ^ (static_cast<uint64_t>(keys[i]) * 0xBF58476D1CE4E5B9ull)) * 0x94D049BB133111EBull;
-    h ^= (stream + 0x632BE59BD9B4E019ull) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 31;
-    auto generator = at::make_generator<at::CPUGeneratorImpl>(h);
-    rows.push_back(torch::rand({count}, generator, torch::kFloat32));
+    // The augmentation kernel's keyed streams (philox.h), with purposes of their own: 0x80 + stream
+    // never meets an augmentation operation's (1-6), so a step's draws never repeat a view's.
+    PhiloxStream rng(seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(keys[i]), 0, 0x80u + static_cast<uint32_t>(stream));
+    // 24 random bits: every value a float in [0, 1) (a rounded double could reach 1).
+    for (int64_t j = 0; j < count; ++j) values[i * count + j] = static_cast<float>(rng.next_u32() >> 8) * (1.0f / 16777216.0f);
   }
-  return torch::stack(rows).to(device);
+  return out.to(device);
 }
 
 torch::Tensor StepContext::target(const torch::Tensor& x) const {

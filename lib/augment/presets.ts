@@ -88,25 +88,37 @@ export const presetNames = Object.keys(presets) as PresetName[];
  * we use a 3 x 3 kernel with sigma U[0.1, 2] at both sizes. DINO solarizes uint8 pixels at 128, our
  * float pixels at 0.5 (the same pixels for uint8 input). DINO resizes with PIL's bicubic filter;
  * sslmem has torchvision's bilinear tensor resize only (antialias off, its 0.14 default).
+ *
+ * `dino-28` is the same layout for 28-pixel single-channel images (Fashion-MNIST): sides 28 / 12
+ * (12 = 0.43 x 28, divisible by ViT patches of 2, 3, 4 and 6), brightness and contrast jitter only
+ * (saturation, hue and grayscale are no-ops on one channel, as in `grayscale-28`).
  */
-const dinoView = (size: number, scale: [number, number], blur: number): ViewTransformSpec => ({
-  ...simclrStyleView([0.4, 0.4, 0.2, 0.1], { size, scale, grayscale: 0.2 }),
+const dinoView = (size: number, scale: [number, number], blur: number, colour: boolean): ViewTransformSpec => ({
+  ...(colour ? simclrStyleView([0.4, 0.4, 0.2, 0.1], { size, scale, grayscale: 0.2 }) : simclrStyleView([0.4, 0.4, 0, 0], { size, scale })),
   blur: { p: blur, kernelSize: 3, sigma: [0.1, 2.0] },
 });
-const dino32: CropGroupSpec[] = [
-  {
-    name: 'global',
-    pipeline: { name: 'dino-global', views: [dinoView(32, [0.4, 1], 1.0), { ...dinoView(32, [0.4, 1], 0.1), solarize: { p: 0.2, threshold: 0.5 } }] },
-    count: 2,
-  },
-  { name: 'local', pipeline: { name: 'dino-local', views: [dinoView(16, [0.05, 0.4], 0.5)] }, count: 8 },
-];
+function dinoLayout(global: number, local: number, colour: boolean): CropGroupSpec[] {
+  return [
+    {
+      name: 'global',
+      pipeline: {
+        name: 'dino-global',
+        views: [dinoView(global, [0.4, 1], 1.0, colour), { ...dinoView(global, [0.4, 1], 0.1, colour), solarize: { p: 0.2, threshold: 0.5 } }],
+      },
+      count: 2,
+    },
+    { name: 'local', pipeline: { name: 'dino-local', views: [dinoView(local, [0.05, 0.4], 0.5, colour)] }, count: 8 },
+  ];
+}
 
 /** Names of the built-in multi-crop layouts. */
-export type MultiCropPresetName = 'dino-32';
+export type MultiCropPresetName = 'dino-32' | 'dino-28';
 
 /** The named multi-crop layouts (groups for {@link augmentMultiCrop}), by name. */
-export const multiCropPresets: Readonly<Record<MultiCropPresetName, readonly CropGroupSpec[]>> = Object.freeze({ 'dino-32': dino32 });
+export const multiCropPresets: Readonly<Record<MultiCropPresetName, readonly CropGroupSpec[]>> = Object.freeze({
+  'dino-32': dinoLayout(32, 16, true),
+  'dino-28': dinoLayout(28, 12, false),
+});
 
 /** Names accepted as `groups` by augmentMultiCrop. */
 export const multiCropPresetNames = Object.keys(multiCropPresets) as MultiCropPresetName[];

@@ -69,7 +69,7 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--optimizer <name>', "'sgd', 'adam', 'adamw' or 'lars'; adam at --lr 1e-3, not the library's sgd: the calibrated recipe of docs/scoring.md, under which the pooled CNN memorizes measurably", d.optimizer ?? 'adam')
     .option('--lr <x>', 'learning rate', flagParsers.number('--lr'), d.lr ?? 1e-3)
     .option('--weight-decay <x>', 'weight decay', flagParsers.number('--weight-decay'), d.weightDecay ?? 1e-6)
-    .option('--train-pipeline <name|file.json>', "training augmentation (default: 'grayscale-28' for 1-channel images, else 'simclr-cifar')", d.trainPipeline)
+    .option('--train-pipeline <name|file.json>', "training augmentation (default: 'grayscale-28' for 1-channel images, else 'simclr-cifar'); for --method dino also a multi-crop preset ('dino-28', 'dino-32') or JSON groups", d.trainPipeline)
     .option('--projector <dims>', 'projector layer sizes after the representation, e.g. "128,64" (default: the method\'s)', d.projector)
     .option('--no-projector-bn', 'no batch norm in the projector\'s hidden layers')
     .addOption(new Option('--design <name>', "'single' (one pair f, g), 'swapped' (the pair and its mirror: cancels encoder offsets), 'pairs' (K pairs: se includes training randomness), 'subsampled' (J half-splits of the pool)").choices([...designNames]).default(d.design ?? 'single'))

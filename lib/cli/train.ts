@@ -1,14 +1,14 @@
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, datasetFingerprint, loadDataset, loadIdx } from '../data';
 import type { ImageDataset } from '../data/types';
-import type { PipelineSpec } from '../augment';
+import type { CropGroupSpec, PipelineSpec } from '../augment';
 import { findArchitecture } from '../encoder/architectures';
 import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
 import { assertOneOf } from '../validate';
 import { namedNumbers, namedValues, optionalInteger, optionalNumber, parseInteger } from './parse';
 import { formatSeconds, ProgressBar } from './progress';
-import { findMethod, optimizers, train, validateMethodScalars } from '../train';
+import { augmentationFor, findMethod, optimizers, train, validateMethodScalars } from '../train';
 import type { TrainProgress } from '../train';
 
 interface TrainCliOptions {
@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
     .option('--warmup-epochs <n>', 'linear warm-up epochs', '0')
     .option('--temperature <t>', 'SimCLR temperature (default 0.5); same as --method-option temperature=T')
     .option('--method-option <name=value>', "one of the method's hyper-parameters (repeatable), e.g. tauBase=0.99", namedNumbers('--method-option'))
-    .option('--pipeline <name>', 'augmentation preset name or JSON PipelineSpec', 'grayscale-28')
+    .option('--pipeline <name>', "augmentation preset name or JSON PipelineSpec; for methods with local views (dino) also a multi-crop preset ('dino-28', 'dino-32') or JSON groups", 'grayscale-28')
     .option('--seed <n>', 'seed', '0')
     .option('--threads <n>', 'libtorch threads, 0 = all cores', '0')
     .option('--device <name>', "'cpu' or 'cuda'", 'cpu')
@@ -87,7 +87,7 @@ export function registerTrain(program: Command): void {
       validateMethodScalars(findMethod(options.method, '--method'), options.methodOption ?? {}, '--method-option');
       assertOneOf('--optimizer', options.optimizer, optimizers);
       assertOneOf('--device', options.device, ['cpu', 'cuda'] as const);
-      const pipeline = options.pipeline.trim().startsWith('{') ? (JSON.parse(options.pipeline) as PipelineSpec) : options.pipeline;
+      const augmentation = augmentationFor(/^\s*[[{]/.test(options.pipeline) ? (JSON.parse(options.pipeline) as PipelineSpec | CropGroupSpec[]) : options.pipeline);
       const distributed = distributedConfigFromEnv();
       const leader = !distributed || distributed.rank === 0;
       if (distributed) process.stderr.write(`rank ${distributed.rank} of ${distributed.worldSize} (${distributed.backend}, master ${distributed.masterAddr}:${distributed.masterPort})\n`);
@@ -109,7 +109,7 @@ export function registerTrain(program: Command): void {
         encoder: { architecture, width: optionalNumber('--width', options.width), settings: options.architectureSetting },
         method: options.method,
         methodOptions: { ...options.methodOption, ...(temperature !== undefined ? { temperature } : {}) },
-        pipeline,
+        ...augmentation,
         epochs: parseInteger('--epochs', options.epochs),
         batchSize: parseInteger('--batch-size', options.batchSize),
         optimizer: { name: options.optimizer, ...(options.lr !== undefined ? { lr: optionalNumber('--lr', options.lr) } : {}) },

@@ -11,8 +11,8 @@ import type { ImageDataset } from '../data/types';
 import { datasetFingerprint, subset } from '../data';
 import type { Encoder } from '../encoder';
 import type { Architecture, ArchitectureSettings } from '../encoder/description';
-import type { PipelineSpec } from '../augment';
-import { train, Method, MethodOptions, OptimizerOptions } from '../train';
+import type { CropGroupSpec, PipelineSpec } from '../augment';
+import { augmentationFor, train, Method, MethodOptions, OptimizerOptions } from '../train';
 import { scoreManifest, ScoreManifestOptions } from '../score/manifest-scoring';
 import { SplitManifest, validateManifest } from '../score/splits';
 import { assertAbortSignal, assertFunction, assertObject } from '../validate';
@@ -30,7 +30,8 @@ export interface ExperimentTraining {
   settings?: ArchitectureSettings;
   method: Method;
   methodOptions?: MethodOptions;
-  pipeline: PipelineSpec | string;
+  /** The training augmentation: a pipeline, or a multi-crop layout (groups or preset) for methods with local views (DINO). */
+  pipeline: PipelineSpec | CropGroupSpec[] | string;
   epochs: number;
   batchSize: number;
   optimizer?: OptimizerOptions;
@@ -177,7 +178,7 @@ async function trainOne(options: ExperimentOptions, name: string, indices: numbe
     encoder: { architecture: t.architecture, width: t.width, settings: t.settings },
     method: t.method,
     methodOptions: t.methodOptions,
-    pipeline: t.pipeline,
+    ...augmentationFor(t.pipeline),
     epochs: t.epochs,
     batchSize: Math.min(t.batchSize, indices.length),
     optimizer: t.optimizer,

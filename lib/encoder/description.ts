@@ -34,6 +34,8 @@ export interface EncoderDescription {
   config?: Record<string, unknown>;
   /** Augmentation pipeline used in training (a PipelineSpec or preset name). */
   pipeline?: unknown;
+  /** Multi-crop groups used in training instead of a pipeline (DINO). */
+  multiCrop?: unknown;
   /** Per-channel normalization applied to clean images by `embed` (pixels scaled to [0, 1] first). */
   normalize?: { mean: number[]; std: number[] };
   /** sha256 of the training data (datasetFingerprint), if known. */

@@ -12,7 +12,8 @@ import { torch } from '../binding';
 import { withCancel } from '../abort';
 import { outOfRange, withCallSite } from '../errors';
 import { defaultNormalize, Encoder, EncoderDescription, encoderFormat, listArchitectures } from '../encoder';
-import { resolvePipeline, validatePipeline } from '../augment';
+import { resolveCropGroups, resolvePipeline, validatePipeline } from '../augment';
+import type { ResolvedCropGroup } from '../augment';
 import { resolveDistributedConfig } from '../distributed';
 import type { PipelineSpec } from '../augment';
 import { splitMethodOptions, TrainOptions, TrainProgress, validateTrainOptions } from './options';
@@ -53,10 +54,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     ? [options.views.shape[2], options.views.shape[3], options.views.shape[4]]
     : [sample!.shape[3], sample!.shape[1], sample!.shape[2]];
   let pipeline: PipelineSpec | undefined;
-  if (!options.views) {
+  let cropGroups: ResolvedCropGroup[] | undefined;
+  if (options.multiCrop !== undefined) {
+    cropGroups = resolveCropGroups(options.multiCrop, 'options.multiCrop', { height: sample!.shape[1], width: sample!.shape[2], channels: sample!.shape[3] });
+  } else if (!options.views) {
     pipeline = resolvePipeline(options.pipeline as PipelineSpec | string, 'options.pipeline');
     validatePipeline('options.pipeline', pipeline, { height: sample!.shape[1], width: sample!.shape[2], channels: sample!.shape[3] });
   }
+  // What the method trains on at the encoder's input size: the pipeline, or multi-crop's group 0.
+  const firstPipeline = cropGroups ? cropGroups[0].pipeline : pipeline;
   const base: Encoder =
     options.encoder instanceof Encoder
       ? options.encoder
@@ -76,8 +82,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const channels = expected[0];
   // embed() must see what training saw: the pipeline's normalization (none: pixels in [0, 1]),
   // or for ready-made views the encoder's own.
-  const normalize = pipeline
-    ? (pipeline.views[0].normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) })
+  const normalize = firstPipeline
+    ? (firstPipeline.views[0].normalize ?? { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) })
     : (base.description.normalize ?? defaultNormalize(channels));
   // What the caller leaves out comes from the method's paper (the library's SGD defaults for most).
   const paper = findMethod(options.method, 'options.method').optimizer;
@@ -114,6 +120,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     method: options.method,
     config,
     ...(pipeline !== undefined ? { pipeline } : {}),
+    ...(cropGroups !== undefined ? { multiCrop: cropGroups } : {}),
     normalize: { mean: [...normalize.mean], std: [...normalize.std] },
     ...(options.dataFingerprint !== undefined ? { dataFingerprint: options.dataFingerprint } : {}),
   };
@@ -163,7 +170,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           normalizeStd: Float32Array.from(normalize.std),
           description: JSON.stringify(description),
           encoder: base.handle,
-          ...(options.views ? { views: options.views } : { images: options.images, pipeline }),
+          ...(options.views
+            ? { views: options.views }
+            : cropGroups
+              ? { images: options.images, multiCrop: cropGroups.map((g) => ({ pipeline: g.pipeline, count: g.count })) }
+              : { images: options.images, pipeline }),
           ...(distributed ? { distributed } : {}),
           cancel,
         },

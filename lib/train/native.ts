@@ -7,6 +7,7 @@
 import type { Tensor } from '../tensor';
 import type { EncoderHandle } from '../encoder/native';
 import type { PipelineSpec } from '../augment/spec';
+import type { NativeCropGroup } from '../augment/native';
 
 /** A labelled image set the native monitor embeds (kNN accuracy during training). */
 export interface NativeMonitorSet {
@@ -48,6 +49,8 @@ export interface NativeTrainOptions {
   views?: Tensor<Float32Array>;
   images?: Tensor<Uint8Array>;
   pipeline?: PipelineSpec;
+  /** Multi-crop instead of `pipeline`: group 0 the method's views, then local views. */
+  multiCrop?: NativeCropGroup[];
   /** A resolved DistributedConfig (lib/distributed.ts; not imported: it loads the binding). */
   distributed?: object;
   cancel: Int32Array;
@@ -57,7 +60,7 @@ export interface NativeTrainOptions {
  * The keys of {@link NativeTrainOptions} that are inputs rather than TrainConfig fields (TrainConfig's
  * `n` and `collective` are derived from the data and from `distributed`).
  */
-export const nativeTrainInputKeys = ['encoder', 'views', 'images', 'pipeline', 'distributed', 'cancel'] as const;
+export const nativeTrainInputKeys = ['encoder', 'views', 'images', 'pipeline', 'multiCrop', 'distributed', 'cancel'] as const;
 
 /** Training progress reported by the native loop after every step. */
 export interface NativeTrainProgress {
@@ -113,6 +116,8 @@ export interface NativeMethod {
   views: number;
   /** Whether it trains a projector (MAE trains a decoder of its own instead). */
   hasProjector: boolean;
+  /** Whether its steps also take smaller local views (multi-crop: DINO). */
+  localViews: boolean;
   /** Its paper's optimizer settings, used for what the caller leaves out; lr is per 256 images. */
   optimizer: { name: string; baseLr: number; weightDecay: number; betas: number[] };
 }

@@ -1,7 +1,8 @@
 /**
  * Options of {@link train} and their validation (defaults from the papers cited on each field).
  */
-import type { PipelineSpec } from '../augment';
+import type { CropGroupSpec, MultiCropPresetName, PipelineSpec } from '../augment';
+import { multiCropPresetNames } from '../augment/presets';
 import type { ImageDataset } from '../data/types';
 import { DistributedConfig, resolveDistributedConfig } from '../distributed';
 import type { Encoder } from '../encoder';
@@ -109,6 +110,15 @@ export interface TrainOptions {
    * encoder's description so that `embed` feeds clean images the same way.
    */
   pipeline?: PipelineSpec | string;
+  /**
+   * Multi-crop augmentation instead of `pipeline`, for methods that take local views (DINO; see
+   * `listMethods()`, `localViews`): groups of views of different sizes, or a preset name
+   * ('dino-32', 'dino-28'). Group 0 holds the method's views per step (DINO: 2 global views) at
+   * the encoder's input size; later groups are smaller local views, which the encoder must take
+   * (ResNets and ViTs do; the CNNs that flatten a fixed-size map do not). Views are keyed as
+   * `augmentMultiCrop` keys them; group 0's normalization is recorded in the description.
+   */
+  multiCrop?: CropGroupSpec[] | MultiCropPresetName;
   epochs: number;
   batchSize: number;
   optimizer?: OptimizerOptions;
@@ -157,7 +167,15 @@ export function validateTrainOptions(options: TrainOptions): void {
     if (options.views.shape[1] < 2) throw outOfRange('options.views.shape[1]', 'at least 2 views per image', options.views.shape[1]);
   } else {
     assertTensor('options.images', options.images, Uint8Array, 4);
-    if (options.pipeline === undefined) throw invalidType('options.pipeline', 'a PipelineSpec or preset name', undefined);
+    if (options.pipeline !== undefined && options.multiCrop !== undefined) {
+      throw outOfRange('options.multiCrop', 'no multiCrop when options.pipeline is given (one or the other)', 'both', true);
+    }
+    if (options.multiCrop !== undefined && !method.localViews) {
+      throw outOfRange('options.multiCrop', `no multi-crop (${method.name} takes no local views; give options.pipeline)`, 'a multi-crop layout', true);
+    }
+    if (options.pipeline === undefined && options.multiCrop === undefined) {
+      throw invalidType('options.pipeline', `a PipelineSpec or preset name${method.localViews ? ' (or options.multiCrop)' : ''}`, undefined);
+    }
   }
   const n = options.views ? options.views.shape[0] : options.images!.shape[0];
   if (options.itemIds !== undefined) validateItemIds('options.itemIds', options.itemIds, n);
@@ -235,4 +253,14 @@ function validateItemIds(name: string, ids: ArrayLike<number>, n: number): void 
     if (seen.has(ids[i])) throw outOfRange(`${name}[${i}]`, 'distinct ids', ids[i]);
     seen.add(ids[i]);
   }
+}
+
+/**
+ * A training augmentation given as one value (a CLI flag, an experiment's `pipeline`): a
+ * multi-crop preset name or an array of groups becomes `multiCrop`, anything else `pipeline`.
+ */
+export function augmentationFor(value: PipelineSpec | CropGroupSpec[] | string): { pipeline: PipelineSpec | string } | { multiCrop: CropGroupSpec[] | MultiCropPresetName } {
+  if (Array.isArray(value)) return { multiCrop: value };
+  if (typeof value === 'string' && (multiCropPresetNames as string[]).includes(value)) return { multiCrop: value as MultiCropPresetName };
+  return { pipeline: value };
 }

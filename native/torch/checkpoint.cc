@@ -13,8 +13,8 @@ namespace sslmem {
 
 const char* const kEncoderFormat = "sslmem-encoder/1";
 
-std::mutex& torch_seed_mutex() {
-  static std::mutex mutex;
+std::recursive_mutex& torch_seed_mutex() {
+  static std::recursive_mutex mutex;
   return mutex;
 }
 
@@ -34,7 +34,7 @@ std::shared_ptr<EncoderState> create_encoder(const BackboneSpec& spec, uint64_t 
   state->spec = spec;
   resolve_settings(state->spec);
   {
-    std::lock_guard<std::mutex> lock(torch_seed_mutex());
+    std::lock_guard<std::recursive_mutex> lock(torch_seed_mutex());
     torch::manual_seed(seed);
     state->net = make_backbone(spec);
   }

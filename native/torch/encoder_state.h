@@ -34,7 +34,9 @@ std::shared_ptr<EncoderState> create_encoder(const BackboneSpec& spec, uint64_t 
 // A copy with its own weights (training starts from a copy; the original stays usable).
 std::shared_ptr<EncoderState> clone_encoder(const EncoderState& source);
 
-// Serialises libtorch's global generator (manual_seed + creation must not interleave).
-std::mutex& torch_seed_mutex();
+// Serialises libtorch's global generator: manual_seed and the draws that follow it must not
+// interleave with another thread's draws. Recursive, because make_backbone takes it too (every
+// construction draws default initialisations, even one whose values are then overwritten).
+std::recursive_mutex& torch_seed_mutex();
 
 }  // namespace sslmem

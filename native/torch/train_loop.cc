@@ -129,12 +129,33 @@ double mean_over_ranks(Collective* group, double value, const torch::Device& dev
   return sum_over_ranks(*group, {value}, device).item<double>() / static_cast<double>(group->world_size());
 }
 
-// One optimizer step on a batch of view pairs; returns the loss (mean over ranks).
+// The view groups must be what the method trains on: group 0 its views per step at the encoder's
+// input size, further groups only for a method with local views, at sizes the backbone takes.
+void check_view_groups(const MethodSpec& method, const std::vector<ViewGroup>& groups, const BackboneSpec& spec, const BackboneImpl& backbone) {
+  const ViewGroup& first = groups.at(0);
+  if (first.count != method.views || first.channels != spec.channels || first.height != spec.height || first.width != spec.width_px) {
+    throw_range("options.multiCrop[0]", to_text(method.views) + " views per image of [" + to_text(spec.channels) + ", " + to_text(spec.height) + ", " +
+                                             to_text(spec.width_px) + "] (" + method.name + "'s views per step at the encoder's input size)",
+                to_text(first.count) + " views of [" + to_text(first.channels) + ", " + to_text(first.height) + ", " + to_text(first.width) + "]");
+  }
+  for (size_t g = 1; g < groups.size(); ++g) {
+    const std::string name = "options.multiCrop[" + to_text(static_cast<int64_t>(g)) + "]";
+    if (!method.local_views) throw_range("options.multiCrop", "one group (" + method.name + " takes no local views)", to_text(static_cast<int64_t>(groups.size())) + " groups");
+    const ViewGroup& local = groups[g];
+    if (local.channels != spec.channels || !backbone.takes_input_size(local.height, local.width)) {
+      throw_range(name, "views this " + spec.architecture + " encoder takes besides its " + to_text(spec.height) + "x" + to_text(spec.width_px) +
+                            " input (global pooling, or a ViT with a patch size dividing the view and a cls or mean representation)",
+                  to_text(local.channels) + " x " + to_text(local.height) + "x" + to_text(local.width) + " views");
+    }
+  }
+}
+
+// One optimizer step on a batch of views; returns the loss (mean over ranks).
 double train_step(const MethodSpec& method, const StepContext& context, torch::optim::Optimizer& optimizer, Collective* group,
-                  const torch::Tensor& x1, const torch::Tensor& x2, double lr, double target_momentum, const torch::Device& device) {
+                  const ViewBatch& views, double lr, double target_momentum, const torch::Device& device) {
   Networks& nets = context.nets;
   for (auto& param_group : optimizer.param_groups()) param_group.options().set_lr(lr);
-  auto loss = method.step_loss(context, x1, x2);
+  auto loss = method.step_loss(context, views);
   optimizer.zero_grad();
   loss.backward();
   if (group) {
@@ -144,10 +165,12 @@ double train_step(const MethodSpec& method, const StepContext& context, torch::o
     }
     group->average(grads);
   }
+  if (method.after_backward) method.after_backward(context);
   optimizer.step();
   if (method.has_target()) {
     momentum_update(*nets.backbone, *nets.target_backbone, target_momentum);
-    momentum_update(*nets.projector, *nets.target_projector, target_momentum);
+    if (!nets.target_projector.is_empty()) momentum_update(*nets.projector, *nets.target_projector, target_momentum);
+    if (nets.target_head) momentum_update(*nets.head, *nets.target_head, target_momentum);
   }
   return mean_over_ranks(group, loss.item<double>(), device);
 }
@@ -185,6 +208,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
   const int64_t warmup_steps = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
 
   Networks nets = build_networks(c, method, options, initial, device);
+  check_view_groups(method, views.groups, spec, *nets.backbone);
   auto optimizer = make_optimizer(c, nets.trainable());
   TrainResult result;
   std::vector<double> losses;
@@ -199,15 +223,16 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     auto state = std::make_shared<EncoderState>();
     state->spec = spec;
     state->net = make_backbone(spec);
-    nets.backbone->to(torch::kCPU);
-    copy_module_state(*nets.backbone, *state->net);
-    nets.backbone->to(device);
+    BackboneImpl& result = method.result_is_target ? *nets.target_backbone : *nets.backbone;
+    result.to(torch::kCPU);
+    copy_module_state(result, *state->net);
+    result.to(device);
     state->repr_dim = initial.repr_dim;
     state->description = description_with_progress(c.description, epochs_done, losses);
     return state;
   };
 
-  const int64_t per_image = spec.channels * spec.height * spec.width_px;
+  const int64_t per_image = views.floats_per_image();
   const int64_t b = c.batch_size;
   std::vector<int64_t> keys = c.item_ids;
   if (keys.empty()) {
@@ -220,8 +245,8 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     // This rank's slice of each global batch: items [step * B + rank * B/W, ... + B/W).
     auto launch = [&](int64_t step) {
       return std::async(std::launch::async, [&, step] {
-        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(local_b * method.views * per_image));
-        views(order.data() + step * b + rank * local_b, local_b, epoch, method.views, buffer->data());
+        auto buffer = std::make_shared<std::vector<float>>(static_cast<size_t>(local_b * per_image));
+        views.fill(order.data() + step * b + rank * local_b, local_b, epoch, buffer->data());
         return buffer;
       });
     };
@@ -244,15 +269,19 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
       const auto step_start = std::chrono::steady_clock::now();
       auto buffer = next.get();
       if (step + 1 < steps_per_epoch) next = launch(step + 1);
-      auto batch = torch::from_blob(buffer->data(), {local_b, method.views, spec.channels, spec.height, spec.width_px}, torch::kFloat32).to(device);
+      ViewBatch batch;
+      const float* group_data = buffer->data();
+      for (const ViewGroup& g : views.groups) {
+        batch.groups.push_back(torch::from_blob(const_cast<float*>(group_data), {local_b, g.count, g.channels, g.height, g.width}, torch::kFloat32).to(device));
+        group_data += local_b * g.floats_per_image();
+      }
       const int64_t global_step = epoch * steps_per_epoch + step;
       const double lr = cosine_warmup_lr(c.lr, global_step, warmup_steps, total_steps);
       const double tau = method.has_target() ? byol_momentum(options.at(method.target_momentum_option), global_step, total_steps) : 0;
       std::vector<int64_t> batch_keys(static_cast<size_t>(local_b));
       for (int64_t i = 0; i < local_b; ++i) batch_keys[i] = keys[order[step * b + rank * local_b + i]];
-      const StepContext context{nets, options, batch_keys.data(), local_b, c.seed, epoch};
-      const double value = train_step(method, context, *optimizer, group, batch.select(1, 0), method.views > 1 ? batch.select(1, 1) : torch::Tensor(), lr,
-                                      tau, device);
+      const StepContext context{nets, options, batch_keys.data(), local_b, c.seed, epoch, group};
+      const double value = train_step(method, context, *optimizer, group, batch, lr, tau, device);
       if (!std::isfinite(value)) {
         if (step + 1 < steps_per_epoch) next.wait();
         throw_runtime("ERR_SSLMEM_DIVERGED", "Expected a finite loss but training diverged at epoch " + to_text(epoch + 1) + ", step " +

@@ -3,8 +3,8 @@
 // Each epoch visits the images in an order drawn from (seed, epoch, item key) alone: item keys are
 // dataset indices when the caller gives them (itemIds), so the images two runs share get the same
 // relative order and the same augmentation streams in both. floor(N / batch) full batches (the last partial batch is dropped, as in the
-// reference implementations). Each batch gets two views per image from a ViewSource keyed by
-// (seed, epoch, item key, view); the next batch's views are made on a second thread while the
+// reference implementations). Each batch gets the method's views per image (two, or one; DINO adds
+// smaller local views) from a ViewSource keyed by (seed, epoch, item key, view); the next batch's views are made on a second thread while the
 // current batch trains. The learning rate follows schedule.h per step. Checkpoints (every N
 // epochs, atomic) hold the online backbone, heads, the momentum target network, the optimizer state and
 // the loss history, so that resuming reproduces the uninterrupted run's losses on CPU.
@@ -32,10 +32,25 @@
 
 namespace sslmem {
 
-// Makes `count` views (the method's views per step: 2, or 1) of each of n items (positions in the
-// training set) in `epoch`: out [n, count, C, H, W] float; the source keys their random streams by
-// the items' keys.
-using ViewSource = std::function<void(const int64_t* items, int64_t n, int64_t epoch, int64_t count, float* out)>;
+// `count` views of one size per image.
+struct ViewGroup {
+  int64_t count = 0, channels = 0, height = 0, width = 0;
+  int64_t floats_per_image() const { return count * channels * height * width; }
+};
+
+// Makes each step's views. `fill` writes the views of n items (positions in the training set) in
+// `epoch` into out, group after group, group g as [n, count_g, C, H_g, W_g] floats; it keys their
+// random streams by the items' keys. Group 0 holds the method's views per step at the encoder's
+// input size; further groups (multi-crop's local crops) only for methods that take them.
+struct ViewSource {
+  std::vector<ViewGroup> groups;
+  std::function<void(const int64_t* items, int64_t n, int64_t epoch, float* out)> fill;
+  int64_t floats_per_image() const {
+    int64_t total = 0;
+    for (const auto& g : groups) total += g.floats_per_image();
+    return total;
+  }
+};
 
 struct MonitorSet {
   const uint8_t* images = nullptr;  // [n, H, W, C]

@@ -10,6 +10,10 @@ namespace sslmem {
 
 Networks build_networks(const TrainConfig& c, const MethodSpec& method, const MethodOptionValues& options, const EncoderState& initial,
                         const torch::Device& device) {
+  // Every module is built under the process-wide seed lock: building draws default
+  // initialisations from the global generator (even modules whose values are then overwritten by a
+  // copy), and a draw outside the lock would shift a concurrent run's seeded heads.
+  std::lock_guard<std::recursive_mutex> lock(torch_seed_mutex());
   Networks nets;
   nets.backbone = make_backbone(initial.spec);
   copy_module_state(*initial.net, *nets.backbone);
@@ -20,9 +24,6 @@ Networks build_networks(const TrainConfig& c, const MethodSpec& method, const Me
   auto predictor_dims = c.predictor_dims.empty() ? method.predictor_dims : c.predictor_dims;
   projector_dims.insert(projector_dims.begin(), initial.repr_dim);
   {
-    // Heads are drawn from the seed under the process-wide lock, so that concurrent runs cannot
-    // interleave their draws.
-    std::lock_guard<std::mutex> lock(torch_seed_mutex());
     torch::manual_seed(c.seed);
     if (method.has_projector()) nets.projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
     if (method.has_predictor()) {
@@ -36,12 +37,23 @@ Networks build_networks(const TrainConfig& c, const MethodSpec& method, const Me
     if (method.build_head) nets.head = method.build_head(options, *nets.backbone);
   }
   if (method.has_target()) {
+    // The target starts as a copy of the online networks and is never trained by gradient.
+    auto freeze = [](torch::nn::Module& module) {
+      for (auto& p : module.parameters()) p.requires_grad_(false);
+    };
     nets.target_backbone = make_backbone(initial.spec);
     copy_module_state(*nets.backbone, *nets.target_backbone);
-    nets.target_projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
-    copy_module_state(*nets.projector, *nets.target_projector);
-    for (auto& p : nets.target_backbone->parameters()) p.requires_grad_(false);
-    for (auto& p : nets.target_projector->parameters()) p.requires_grad_(false);
+    freeze(*nets.target_backbone);
+    if (method.has_projector()) {
+      nets.target_projector = MlpHead(projector_dims, method.projector_output_bn, c.projector_batch_norm);
+      copy_module_state(*nets.projector, *nets.target_projector);
+      freeze(*nets.target_projector);
+    }
+    if (nets.head) {
+      nets.target_head = method.build_head(options, *nets.target_backbone);
+      copy_module_state(*nets.head, *nets.target_head);
+      freeze(*nets.target_head);
+    }
   }
   for (auto* module : nets.modules()) module->to(device);
   return nets;

@@ -37,10 +37,12 @@ void save_training_checkpoint(const TrainConfig& c, const EncoderState& state, N
     if (!nets.projector.is_empty()) save_module(training, "projector", *nets.projector, device);
     if (nets.head) save_module(training, "head", *nets.head, device);
     if (!nets.predictor.is_empty()) save_module(training, "predictor", *nets.predictor, device);
-    if (nets.target_backbone) {
-      save_module(training, "target_backbone", *nets.target_backbone, device);
-      save_module(training, "target_projector", *nets.target_projector, device);
-    }
+    if (nets.target_backbone) save_module(training, "target_backbone", *nets.target_backbone, device);
+    // The file's encoder is the target when the method's result is (DINO's teacher); the online
+    // backbone, which resume trains on, is then kept here.
+    if (find_method(c.method, "options.method").result_is_target) save_module(training, "online_backbone", *nets.backbone, device);
+    if (!nets.target_projector.is_empty()) save_module(training, "target_projector", *nets.target_projector, device);
+    if (nets.target_head) save_module(training, "target_head", *nets.target_head, device);
     torch::serialize::OutputArchive optim;
     optimizer.save(optim);
     training.write("optimizer", optim);
@@ -68,14 +70,18 @@ int64_t resume_training(const TrainConfig& c, Networks& nets, torch::optim::Opti
     training.read("loss_history", history);
     epochs_done = epoch.toInt();
     losses = history.toDoubleVector();
-    load_module(archive, "backbone", *nets.backbone);
+    torch::serialize::InputArchive online;
+    if (training.try_read("online_backbone", online)) {
+      nets.backbone->load(online);
+    } else {
+      load_module(archive, "backbone", *nets.backbone);
+    }
     if (!nets.projector.is_empty()) load_module(training, "projector", *nets.projector);
     if (nets.head) load_module(training, "head", *nets.head);
     if (!nets.predictor.is_empty()) load_module(training, "predictor", *nets.predictor);
-    if (nets.target_backbone) {
-      load_module(training, "target_backbone", *nets.target_backbone);
-      load_module(training, "target_projector", *nets.target_projector);
-    }
+    if (nets.target_backbone) load_module(training, "target_backbone", *nets.target_backbone);
+    if (!nets.target_projector.is_empty()) load_module(training, "target_projector", *nets.target_projector);
+    if (nets.target_head) load_module(training, "target_head", *nets.target_head);
     torch::serialize::InputArchive optim;
     training.read("optimizer", optim);
     optimizer.load(optim);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { ImageDataset } from '../../lib/data/types';
 import { Encoder, knnAccuracy, train } from '../../lib';
-import type { ArchitectureSettings, MethodOptions } from '../../lib';
+import type { ArchitectureSettings, MethodOptions, MultiCropPresetName } from '../../lib';
 import { mulberry32 } from '../support/mulberry32';
 
 export const pythonOracle = '/usr/bin/python3';
@@ -97,8 +97,8 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /**
  * kNN accuracy (k = 200, cosine, T = 0.1; 500 held-out test images) of an encoder trained by
  * `method` on the 1,000-image Fashion-MNIST fixture with the augmentation kernel (small-cnn at
- * width 0.25 unless `encoder` says otherwise, batch 100, Adam, 1 thread), next to that of the same
- * encoder untrained: the
+ * width 0.25 unless `encoder` says otherwise, 'grayscale-28' unless `augmentation` says otherwise,
+ * batch 100, Adam, 1 thread), next to that of the same encoder untrained: the
  * issue-13 check that every method learns something. The caller asserts the margin.
  */
 export async function knnAgainstRandom(
@@ -106,6 +106,7 @@ export async function knnAgainstRandom(
   methodOptions: MethodOptions,
   settings: { epochs: number; lr: number },
   encoder: { architecture: string; width?: number; settings?: ArchitectureSettings } = { architecture: 'small-cnn', width: 0.25 },
+  augmentation: { pipeline: string } | { multiCrop: MultiCropPresetName } = { pipeline: 'grayscale-28' },
 ): Promise<{ trained: number; random: number; losses: number[] }> {
   const data = fashionMnist('train', 1000);
   const held = fashionMnist('test', 500);
@@ -114,7 +115,7 @@ export async function knnAgainstRandom(
     encoder,
     method,
     methodOptions,
-    pipeline: 'grayscale-28',
+    ...augmentation,
     epochs: settings.epochs,
     warmupEpochs: 1,
     batchSize: 100,

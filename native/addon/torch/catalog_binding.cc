@@ -55,6 +55,7 @@ Napi::Value Methods(const Napi::CallbackInfo& info) {
     item.Set("options", option_array(env, m->options));
     item.Set("views", static_cast<double>(m->views));
     item.Set("hasProjector", m->has_projector());
+    item.Set("localViews", m->local_views);
     Napi::Object optimizer = Napi::Object::New(env);
     optimizer.Set("name", m->optimizer.name);
     optimizer.Set("baseLr", m->optimizer.base_lr);

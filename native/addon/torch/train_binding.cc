@@ -249,6 +249,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     std::vector<Napi::Value> keep{options};
     CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
     const int64_t per_image = spec.channels * spec.height * spec.width_px;
+    const int64_t views_per_step = find_method(c.method, "options.method").views;
     ViewSource views;
     Napi::Value ready = options.Get("views");
     if (!ready.IsUndefined()) {
@@ -261,8 +262,9 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       c.n = v.shape[0];
       const float* data = v.data;
       const int64_t nv = v.shape[1];
+      views.groups = {{views_per_step, spec.channels, spec.height, spec.width_px}};
       // Epoch e uses views (ke + j) mod V, j < k, of each image (k views per step: 2, or 1).
-      views = [data, nv, per_image](const int64_t* items, int64_t n, int64_t epoch, int64_t count, float* out) {
+      views.fill = [data, nv, per_image, count = views_per_step](const int64_t* items, int64_t n, int64_t epoch, float* out) {
         for (int64_t i = 0; i < n; ++i) {
           const float* item = data + items[i] * nv * per_image;
           for (int64_t j = 0; j < count; ++j) {
@@ -272,32 +274,51 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
       };
     } else {
       auto images = read_tensor<uint8_t>(options.Get("images"), "options.images", 4);
-      auto pipeline = std::make_shared<PipelineSpec>(read_pipeline_spec(options.Get("pipeline"), "options.pipeline"));
-      int oh = 0, ow = 0;
-      augment_output_size(*pipeline, static_cast<int>(images.shape[1]), static_cast<int>(images.shape[2]), &oh, &ow);
-      if (images.shape[3] != spec.channels || oh != spec.height || ow != spec.width_px) {
-        throw_range("options.pipeline", "views of [C, H, W] = [" + to_text(spec.channels) + ", " + to_text(spec.height) + ", " +
-                                            to_text(spec.width_px) + "] for this encoder",
-                    "[" + to_text(images.shape[3]) + ", " + to_text(oh) + ", " + to_text(ow) + "]");
-      }
       keep.push_back(images.holder);
       c.n = images.shape[0];
-      const uint8_t* pixels = images.data;
-      const int h = static_cast<int>(images.shape[1]), w = static_cast<int>(images.shape[2]), ch = static_cast<int>(images.shape[3]);
+      const ImageBatch layout{images.data, images.shape[0], static_cast<int>(images.shape[1]), static_cast<int>(images.shape[2]),
+                              static_cast<int>(images.shape[3])};
+      // A plain pipeline is one group of the method's views per step; multiCrop
+      // lists every group, the first being those views.
+      auto groups = std::make_shared<std::vector<CropGroup>>();
+      if (!options.Get("multiCrop").IsUndefined()) {
+        *groups = read_crop_groups(options.Get("multiCrop"), "options.multiCrop");
+        validate_crop_groups(*groups, layout);
+      } else {
+        groups->push_back({read_pipeline_spec(options.Get("pipeline"), "options.pipeline"), static_cast<int>(views_per_step)});
+        validate_pipeline_spec(groups->front().pipeline, layout.h, layout.w, layout.c, "options.pipeline");
+      }
+      for (const CropGroup& g : *groups) {
+        int oh = 0, ow = 0;
+        augment_output_size(g.pipeline, layout.h, layout.w, &oh, &ow);
+        views.groups.push_back({g.count, layout.c, oh, ow});
+      }
+      const ViewGroup& first = views.groups[0];
+      if (groups->size() == 1 && (first.channels != spec.channels || first.height != spec.height || first.width != spec.width_px)) {
+        throw_range("options.pipeline", "views of [C, H, W] = [" + to_text(spec.channels) + ", " + to_text(spec.height) + ", " +
+                                            to_text(spec.width_px) + "] for this encoder",
+                    "[" + to_text(first.channels) + ", " + to_text(first.height) + ", " + to_text(first.width) + "]");
+      }
       const uint64_t seed = c.seed;
       const int threads = c.threads;
       c.item_ids = read_item_ids(options, c.n);
       auto keys = std::make_shared<std::vector<int64_t>>(c.item_ids);
-      views = [pipeline, pixels, h, w, ch, seed, threads, keys](const int64_t* items, int64_t n, int64_t epoch, int64_t count, float* out) {
-        const size_t per = static_cast<size_t>(h) * w * ch;
+      auto sizes = views.groups;
+      views.fill = [groups, sizes, layout, seed, threads, keys](const int64_t* items, int64_t n, int64_t epoch, float* out) {
+        const size_t per = static_cast<size_t>(layout.h) * layout.w * layout.c;
         std::vector<uint8_t> gathered(per * n);
         std::vector<int64_t> streams(static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) {
-          std::memcpy(gathered.data() + i * per, pixels + items[i] * per, per);
+          std::memcpy(gathered.data() + i * per, layout.pixels + items[i] * per, per);
           streams[i] = keys->empty() ? items[i] : (*keys)[items[i]];
         }
-        ImageBatch batch{gathered.data(), n, h, w, ch};
-        augment_batch(*pipeline, batch, streams.data(), seed, static_cast<uint64_t>(epoch), static_cast<int>(count), out, threads);
+        ImageBatch batch{gathered.data(), n, layout.h, layout.w, layout.c};
+        std::vector<float*> outs;
+        for (const ViewGroup& g : sizes) {
+          outs.push_back(out);
+          out += n * g.floats_per_image();
+        }
+        augment_multicrop(*groups, batch, streams.data(), seed, static_cast<uint64_t>(epoch), outs.data(), threads);
       };
     }
     if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));

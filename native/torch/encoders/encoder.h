@@ -42,6 +42,10 @@ struct ArchitectureSetting {
 struct BackboneImpl : torch::nn::Module {
   virtual torch::Tensor forward(torch::Tensor x) = 0;
   virtual int64_t repr_dim() const = 0;
+  // Whether forward also takes h x w inputs besides the size it was built for, with a
+  // representation of the same size (multi-crop's smaller local views): no for backbones that
+  // flatten a feature map of fixed size.
+  virtual bool takes_input_size(int64_t /*h*/, int64_t /*w*/) const { return false; }
   ~BackboneImpl() override = default;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "../../kernels/errors.h"
+#include "../encoder_state.h"
 #include "../registry.h"
 #include "encoder.h"
 
@@ -56,6 +57,7 @@ std::shared_ptr<BackboneImpl> make_backbone(const BackboneSpec& spec) {
   }
   BackboneSpec resolved = spec;
   resolve_settings(resolved);
+  std::lock_guard<std::recursive_mutex> lock(torch_seed_mutex());
   return architecture.build(resolved);
 }
 

@@ -53,6 +53,7 @@ struct ResNet18Impl : BackboneImpl {
     return torch::adaptive_avg_pool2d(layers->forward(stem->forward(x)), {1, 1}).flatten(1);
   }
   int64_t repr_dim() const override { return dim_; }
+  bool takes_input_size(int64_t h, int64_t w) const override { return h >= 8 && w >= 8; }  // global pooling
   nn::Sequential stem{nullptr};
   nn::Sequential layers;
   int64_t dim_ = 0;

@@ -39,6 +39,7 @@ struct ResNet9Impl : BackboneImpl {
     return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
   }
   int64_t repr_dim() const override { return dim_; }
+  bool takes_input_size(int64_t h, int64_t w) const override { return h >= 8 && w >= 8; }  // three 2x2 max-pools, then global pooling
   nn::Sequential prep{nullptr}, layer1{nullptr}, res1{nullptr}, layer2{nullptr}, layer3{nullptr}, res3{nullptr};
   int64_t dim_ = 0;
 };

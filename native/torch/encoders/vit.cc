@@ -105,8 +105,26 @@ VisionTransformerImpl::VisionTransformerImpl(const BackboneSpec& spec, int64_t h
   if (learned_position) nn::init::normal_(pos_embed, 0, 0.02);
 }
 
+torch::Tensor VisionTransformerImpl::patch_positions(int64_t grid_rows, int64_t grid_cols) const {
+  auto table = pos_embed.slice(1, 1);
+  if (grid_rows == rows && grid_cols == cols) return table;
+  // Another input size (multi-crop's local views): the table resampled bicubically to the new
+  // grid, as DINO's interpolate_pos_encoding does (by output size rather than DINO's scale factor
+  // with a 0.1 offset, so that the sampling positions are exactly those of the grid).
+  namespace F = torch::nn::functional;
+  auto grid = table.reshape({1, rows, cols, dim}).permute({0, 3, 1, 2});
+  grid = F::interpolate(grid, F::InterpolateFuncOptions().size(std::vector<int64_t>{grid_rows, grid_cols}).mode(torch::kBicubic).align_corners(false));
+  return grid.permute({0, 2, 3, 1}).reshape({1, grid_rows * grid_cols, dim});
+}
+
 torch::Tensor VisionTransformerImpl::embed_patches(const torch::Tensor& x) {
-  return patch_embed->forward(x).flatten(2).transpose(1, 2) + pos_embed.slice(1, 1);
+  auto grid = patch_embed->forward(x);
+  return grid.flatten(2).transpose(1, 2) + patch_positions(grid.size(2), grid.size(3));
+}
+
+bool VisionTransformerImpl::takes_input_size(int64_t h, int64_t w) const {
+  // Every patch whole; "tokens" flattens every token, so its size follows the input's.
+  return h >= patch && w >= patch && h % patch == 0 && w % patch == 0 && representation != "tokens";
 }
 
 torch::Tensor VisionTransformerImpl::encode(const torch::Tensor& tokens) {

@@ -40,9 +40,12 @@ struct VisionTransformerImpl : BackboneImpl {
   VisionTransformerImpl(const BackboneSpec& spec, int64_t heads);
   torch::Tensor forward(torch::Tensor x) override;
   int64_t repr_dim() const override;
+  bool takes_input_size(int64_t h, int64_t w) const override;
 
   // Patch tokens with their positions, [B, N, D] (patches in row-major order), before any block.
   torch::Tensor embed_patches(const torch::Tensor& x);
+  // The patch rows of the position table for a grid of the given size: [1, rows * cols, D].
+  torch::Tensor patch_positions(int64_t grid_rows, int64_t grid_cols) const;
   // The class token (with its position) prepended to `tokens`, through the blocks and the norm.
   torch::Tensor encode(const torch::Tensor& tokens);
 

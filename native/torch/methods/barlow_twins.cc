@@ -39,9 +39,9 @@ const bool registered = register_method({
     "",
     2,
     {lambda},
-    [](const StepContext& s, const torch::Tensor& x1, const torch::Tensor& x2) {
-      auto z1 = s.online(x1);
-      auto z2 = s.online(x2);
+    [](const StepContext& s, const ViewBatch& v) {
+      auto z1 = s.online(v.view(0));
+      auto z2 = s.online(v.view(1));
       return barlow_twins_loss(z1, z2, s.option("lambda"));
     },
 });

@@ -33,8 +33,9 @@ const bool registered = register_method({
     "tauBase",
     1,
     {{"tauBase", 0.996, 0, 1, false, "base momentum of the target network, cosine-increased to 1 (section 3.2)"}},
-    [](const StepContext& s, const torch::Tensor& x1, const torch::Tensor& x2) {
+    [](const StepContext& s, const ViewBatch& v) {
       // Symmetrised: each view's prediction regresses the target's projection of the other.
+      auto x1 = v.view(0), x2 = v.view(1);
       auto p1 = s.predict(s.online(x1));
       auto p2 = s.predict(s.online(x2));
       auto t1 = s.target(x1);

@@ -110,7 +110,8 @@ const bool registered = register_method({
     1,
     {mask_ratio, normalize_pixels, {"decoderWidth", 128, 1, 1e300, false, "decoder width (channels)"},
      {"decoderDepth", 4, 1, 1e300, false, "decoder blocks"}, {"decoderHeads", 4, 1, 1e300, false, "decoder attention heads"}},
-    [](const StepContext& s, const torch::Tensor& x1, const torch::Tensor&) {
+    [](const StepContext& s, const ViewBatch& v) {
+      auto x1 = v.view(0);
       auto& vit = vit_of(*s.nets.backbone);
       auto tokens = vit.embed_patches(x1);
       auto masked = random_masking(tokens, s.uniform_per_item(tokens.size(1), 0, x1.device()), s.option("maskRatio"));

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "../collective.h"
 #include "../encoders/encoder.h"
 #include "../heads.h"
 
@@ -34,20 +35,31 @@ struct MethodOption {
 // Resolved hyper-parameters by name (every option of the method present).
 using MethodOptionValues = std::map<std::string, double>;
 
-// The networks one run trains: backbone + projector (+ predictor), for methods with a momentum
-// target an EMA copy of backbone and projector, and a method's own module (MAE's decoder).
+// The networks one run trains: backbone + projector (+ predictor), a method's own module (MAE's
+// decoder, DINO's head), and for methods with a momentum target an EMA copy of the backbone, the
+// projector and the method's module.
 struct Networks {
   std::shared_ptr<BackboneImpl> backbone;
-  MlpHead projector{nullptr};  // null for methods without one (MAE)
+  MlpHead projector{nullptr};  // null for methods without one (MAE, DINO)
   MlpHead predictor{nullptr};
-  std::shared_ptr<BackboneImpl> target_backbone;
-  MlpHead target_projector{nullptr};
   std::shared_ptr<torch::nn::Module> head;
+  std::shared_ptr<BackboneImpl> target_backbone;
+  MlpHead target_projector{nullptr};            // null when the method has no projector
+  std::shared_ptr<torch::nn::Module> target_head;  // null when the method has no module of its own
 
   std::vector<torch::Tensor> trainable() const;
   // Every module a rank trains or tracks (target included): broadcasts, buffer averaging, devices.
   std::vector<torch::nn::Module*> modules();
   void set_train(bool on);
+};
+
+// One step's views of its batch of B images. groups[0] is [B, views, C, H, W]: the method's `views`
+// views at the encoder's input size; later groups (multi-crop's local crops, only for methods with
+// local_views) are [B, count_g, C, H_g, W_g] at smaller sizes.
+struct ViewBatch {
+  std::vector<torch::Tensor> groups;
+  // View j of group 0: [B, C, H, W].
+  torch::Tensor view(int64_t j) const { return groups.at(0).select(1, j); }
 };
 
 // What a method's loss sees at one step. online(x) = projector(backbone(x)).
@@ -60,6 +72,9 @@ struct StepContext {
   int64_t batch = 0;
   uint64_t seed = 0;
   int64_t epoch = 0;
+  // The data-parallel group (null: one process), for state a method keeps in step across ranks
+  // (DINO's center is a mean over the global batch).
+  Collective* group = nullptr;
 
   torch::Tensor online(const torch::Tensor& x) const { return nets.projector->forward(nets.backbone->forward(x)); }
   torch::Tensor predict(const torch::Tensor& z) const { return nets.predictor->forward(z); }
@@ -94,15 +109,23 @@ struct MethodSpec {
   // Smallest batch per rank the loss is defined on (2 for losses across the batch).
   int64_t min_batch = 1;
   std::vector<MethodOption> options;
-  // The loss of one step on batches of views [B, C, H, W] (x2 undefined when views == 1).
-  std::function<torch::Tensor(const StepContext&, const torch::Tensor& x1, const torch::Tensor& x2)> step_loss;
-  // Views of each image per step: 2, or 1 (MAE trains on single crops).
+  // The loss of one step on its views.
+  std::function<torch::Tensor(const StepContext&, const ViewBatch& views)> step_loss;
+  // Views of each image per step at the encoder's input size: 2, or 1 (MAE trains on single crops).
   int64_t views = 2;
   // A module of the method's own, trained with the backbone (MAE's decoder); null: none. It may
   // look inside the backbone and throw a RangeError naming options.encoder when it cannot.
   std::function<std::shared_ptr<torch::nn::Module>(const MethodOptionValues&, BackboneImpl& backbone)> build_head;
   // The paper's optimizer settings, used for what the caller leaves out (lib/train fills them in).
   OptimizerDefaults optimizer;
+  // Whether steps also take smaller views after the `views` ones (multi-crop's local crops, DINO).
+  bool local_views = false;
+  // Runs after the gradients are computed (and averaged over ranks), before the optimizer step:
+  // DINO's per-parameter gradient clipping and its frozen last layer. Null: nothing.
+  std::function<void(const StepContext&)> after_backward;
+  // Whether the trained encoder is the momentum target's backbone rather than the online one
+  // (DINO evaluates and releases its teacher: eval_knn.py's checkpoint_key "teacher").
+  bool result_is_target = false;
 
   bool has_projector() const { return !projector_dims.empty(); }
   bool has_predictor() const { return !predictor_dims.empty(); }

@@ -40,7 +40,8 @@ const bool registered = register_method({
     "momentum",
     2,
     {temperature, momentum},
-    [](const StepContext& s, const torch::Tensor& x1, const torch::Tensor& x2) {
+    [](const StepContext& s, const ViewBatch& v) {
+      auto x1 = v.view(0), x2 = v.view(1);
       auto q1 = s.predict(s.online(x1));
       auto q2 = s.predict(s.online(x2));
       auto k1 = s.target(x1);

@@ -20,11 +20,10 @@ std::vector<torch::nn::Module*> Networks::modules() {
   std::vector<torch::nn::Module*> out{backbone.get()};
   if (!projector.is_empty()) out.push_back(projector.ptr().get());
   if (!predictor.is_empty()) out.push_back(predictor.ptr().get());
-  if (target_backbone) {
-    out.push_back(target_backbone.get());
-    out.push_back(target_projector.ptr().get());
-  }
   if (head) out.push_back(head.get());
+  if (target_backbone) out.push_back(target_backbone.get());
+  if (!target_projector.is_empty()) out.push_back(target_projector.ptr().get());
+  if (target_head) out.push_back(target_head.get());
   return out;
 }
 

@@ -25,7 +25,7 @@ interface TrainCliOptions {
   epochs: string;
   batchSize: string;
   lr?: string;
-  optimizer: string;
+  optimizer?: string;
   warmupEpochs: string;
   temperature?: string;
   pipeline: string;
@@ -44,7 +44,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description(
-      'train an SSL encoder (SimCLR, BYOL, SimSiam, VICReg) and save it; launched torchrun-style (RANK, WORLD_SIZE, ' +
+      'train an SSL encoder (any method of `sslmem info --methods`) and save it; launched torchrun-style (RANK, WORLD_SIZE, ' +
         'MASTER_ADDR, MASTER_PORT, or Slurm\'s SLURM_PROCID/SLURM_NTASKS) it trains data-parallel with c10d and rank 0 saves',
     )
     .option('--dataset <name>', "dataset name: 'fashion-mnist', 'mnist', 'fashion-mnist-demo'")
@@ -58,8 +58,8 @@ export function registerTrain(program: Command): void {
     .option('--width <w>', 'channel multiplier', '1')
     .option('--epochs <n>', 'epochs', '100')
     .option('--batch-size <n>', 'batch size', '256')
-    .option('--lr <lr>', 'peak learning rate (default 0.03 x batch / 256)')
-    .option('--optimizer <name>', `one of ${optimizers.join(', ')}`, 'sgd')
+    .option('--lr <lr>', "peak learning rate (default: the method's base lr x batch / 256; 0.03 for sgd)")
+    .option('--optimizer <name>', `one of ${optimizers.join(', ')} (default: the method's paper optimizer, sgd for most; adamw for mae and dino)`)
     .option('--warmup-epochs <n>', 'linear warm-up epochs', '0')
     .option('--temperature <t>', 'SimCLR temperature (default 0.5); same as --method-option temperature=T')
     .option('--method-option <name=value>', "one of the method's hyper-parameters (repeatable), e.g. tauBase=0.99", namedNumbers('--method-option'))
@@ -85,7 +85,7 @@ export function registerTrain(program: Command): void {
       const architecture = options.encoder ?? options.architecture;
       findArchitecture(architecture, '--architecture');
       validateMethodScalars(findMethod(options.method, '--method'), options.methodOption ?? {}, '--method-option');
-      assertOneOf('--optimizer', options.optimizer, optimizers);
+      if (options.optimizer !== undefined) assertOneOf('--optimizer', options.optimizer, optimizers);
       assertOneOf('--device', options.device, ['cpu', 'cuda'] as const);
       const augmentation = augmentationFor(/^\s*[[{]/.test(options.pipeline) ? (JSON.parse(options.pipeline) as PipelineSpec | CropGroupSpec[]) : options.pipeline);
       const distributed = distributedConfigFromEnv();
@@ -112,7 +112,7 @@ export function registerTrain(program: Command): void {
         ...augmentation,
         epochs: parseInteger('--epochs', options.epochs),
         batchSize: parseInteger('--batch-size', options.batchSize),
-        optimizer: { name: options.optimizer, ...(options.lr !== undefined ? { lr: optionalNumber('--lr', options.lr) } : {}) },
+        optimizer: { ...(options.optimizer !== undefined ? { name: options.optimizer } : {}), ...(options.lr !== undefined ? { lr: optionalNumber('--lr', options.lr) } : {}) },
         warmupEpochs: optionalNumber('--warmup-epochs', options.warmupEpochs),
         seed: parseInteger('--seed', options.seed),
         threads: optionalInteger('--threads', options.threads),

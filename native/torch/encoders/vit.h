@@ -38,13 +38,16 @@ void init_linear_layers(torch::nn::Module& module);
 
 struct VisionTransformerImpl : BackboneImpl {
   VisionTransformerImpl(const BackboneSpec& spec, int64_t heads);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) override;
   int64_t repr_dim() const override;
 
   // Patch tokens with their positions, [B, N, D] (patches in row-major order), before any block.
   torch::Tensor embed_patches(const torch::Tensor& x);
   // The class token (with its position) prepended to `tokens`, through the blocks and the norm.
   torch::Tensor encode(const torch::Tensor& tokens);
+  // The same, offering block i's output to `tap` as layer i (1-based); sets `stop` and returns
+  // that output once the tap has every layer it wants.
+  torch::Tensor encode(const torch::Tensor& tokens, LayerTap& tap, bool& stop);
 
   int64_t dim = 0, heads = 0, patch = 0, channels = 0, rows = 0, cols = 0;
   std::string representation;

@@ -41,6 +41,7 @@ export type {
   ScoreManifestOptions, ManifestScores, PointScore, ScoredPoint, ScoreRunInfo, ScoreSummary, Shard, ScorePart,
   ScoreLayersOptions, ScoreLayersResult, PointScores, LayerPointScore, LayerSummary,
 } from './score';
+export * from './unitmem';
 export * from './eval';
 export * from './downstream';
 export * from './design';

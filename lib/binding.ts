@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { ErrorCodes, SslmemError } from './errors';
 import type { AugmentNative } from './augment/native';
 import type { AlignNative } from './align/native';
+import type { UnitMemNative } from './unitmem/native';
 import type { EncoderNative } from './encoder/native';
 import type { TrainNative } from './train/native';
 import type { EvalNative } from './eval/native';
@@ -32,7 +33,7 @@ export interface CommonNative {
   findNonFinite(data: Float32Array, threads: number): Promise<number>;
 }
 
-export type KernelAddon = CommonNative & AugmentNative & AlignNative;
+export type KernelAddon = CommonNative & AugmentNative & AlignNative & UnitMemNative;
 
 export interface TorchInfo {
   tier: 'torch';

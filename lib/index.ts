@@ -33,12 +33,15 @@ export {
   makeSplits, readManifest, writeManifest, validateManifest, checkManifestDataset, SPLIT_GROUPS,
   score, scoreModes, scoreManifest, planPoints, finalizeScores, writeScoreOutputs, scoresCsv, scoresJsonl, summaryJson, summaryText,
   parseShard, shardRange, writePart, readPart, mergeParts, partFileName,
+  scoreLayers, summarizeLayers, layersCsv, layersText,
   welchTTest, effectSize, benjaminiHochberg, pointPValue, quantile, studentTCdf, normalCdf,
 } from './score';
 export type {
   SplitManifest, SplitGroup, DatasetRef, MakeSplitsOptions, ScoreOptions, ScoreResult, ScoreMode, ScoreProgress, AdaptiveOptions, ScoringEncoder,
   ScoreManifestOptions, ManifestScores, PointScore, ScoredPoint, ScoreRunInfo, ScoreSummary, Shard, ScorePart,
+  ScoreLayersOptions, ScoreLayersResult, PointScores, LayerPointScore, LayerSummary,
 } from './score';
+export * from './unitmem';
 export * from './eval';
 export * from './downstream';
 export * from './design';

@@ -24,6 +24,7 @@ interface ScoreFlags extends ScoringFlags {
   groups: string;
   sharedSample?: number;
   shard?: string;
+  layers?: string;
   out: string;
 }
 
@@ -43,6 +44,7 @@ export function registerScore(program: Command): void {
     .option('--extra-split <split>', 'split of the extra dataset', 'test')
     .option('--groups <list>', `groups to score, comma-separated from ${SPLIT_GROUPS.join(',')}`, SPLIT_GROUPS.join(','))
     .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: all)', flagParsers.integer('--shared-sample'))
+    .option('--layers <list|all>', 'LayerMem: also score these layers of the encoders (comma-separated, or "all"; "sslmem info --architectures" lists them), writing layers.csv (one column set per layer) and layers.json')
     .option('--shard <i/n>', 'score only shard i of n (contiguous slice) and write part-i-of-n.json into --out; combine with "sslmem merge"')
     .option('--out <dir>', 'output directory', 'sslmem-scores');
   addScoringOptions(cmd).action(async (raw: ScoreFlags) => {
@@ -63,7 +65,7 @@ export function registerScore(program: Command): void {
     const g = await loadEncoderOption(flags.g, flags.inputShape, flags.normalize);
     const shard = flags.shard ? parseShard(flags.shard) : undefined;
     const progress = scoreProgress(shard ? `scoring shard ${shard.index}/${shard.count}` : 'scoring', !flags.quiet && !flags.json);
-    const scored = await scoreManifest({ f, g, manifest, dataset, extraDataset, groups, sharedSample: flags.sharedSample, shard, ...scoringOptions(flags), onProgress: progress.onProgress, signal: interruptSignal() });
+    const scored = await scoreManifest({ f, g, manifest, dataset, extraDataset, groups, sharedSample: flags.sharedSample, shard, layers: parseLayers(flags.layers), ...scoringOptions(flags), onProgress: progress.onProgress, signal: interruptSignal() });
     progress.finish();
     f.dispose();
     g.dispose();
@@ -79,6 +81,15 @@ export function registerScore(program: Command): void {
     finishScores(flags.out, scored.points, scored.run, flags, {}, { seconds });
     if (!flags.json) process.stdout.write(`Scored ${scored.points.length} points in ${seconds.toFixed(1)} s.\n`);
   });
+}
+
+/** `--layers`: "all" or a comma-separated list of layer names (checked against the encoders by scoring). */
+export function parseLayers(value: string | undefined): string[] | 'all' | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === 'all') return 'all';
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw outOfRange('--layers', 'layer names separated by commas, or "all"', JSON.stringify(value), true);
+  return names;
 }
 
 /** "fashion-mnist/train" -> "fashion-mnist"; a path stays a path. */

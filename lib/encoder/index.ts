@@ -43,6 +43,12 @@ export interface EmbedOptions {
   signal?: AbortSignal;
 }
 
+/** Options of {@link Encoder.embedViewsLayers}. */
+export interface EmbedLayersOptions extends EmbedOptions {
+  /** UnitMem's units: a convolutional output [M, C, H, W] becomes its per-channel spatial mean [M, C] (others are flattened, each value a unit). Default false. */
+  channelMeans?: boolean;
+}
+
 /** Checks an [C, H, W] shape. */
 export function assertInputShape(name: string, value: unknown): asserts value is [number, number, number] {
   if (!Array.isArray(value) || value.length !== 3) throw outOfRange(name, 'an array [C, H, W]', value);
@@ -183,6 +189,42 @@ export class Encoder {
     return this.desc.reprDim;
   }
 
+  /**
+   * The layers {@link embedViewsLayers} reads, input to output. A native encoder's come from its
+   * architecture (a ViT: patch_embed, block1..block<depth>, norm); the last is the representation.
+   * A TorchScript import's are the submodules its forward calls directly, once each, in call order
+   * (`self.layer1(x)`: "layer1"), then "output", forward's result.
+   */
+  get layers(): string[] {
+    return this.handle.layers();
+  }
+
+  /**
+   * Outputs of the named layers (see {@link layers}) for views [M, C, H, W] that are already
+   * normalized, each flattened to [M, D_layer], from one forward pass per batch (no layer after the
+   * last one asked for is computed), in inference mode.
+   */
+  async embedViewsLayers(views: Float32Tensor, layers: readonly string[], options: EmbedLayersOptions = {}): Promise<Float32Tensor[]> {
+    this.assertViews(views);
+    if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('layers', 'a non-empty array of layer names', layers);
+    const known = this.layers;
+    layers.forEach((layer, i) => {
+      if (!known.includes(layer)) throw outOfRange(`layers[${i}]`, `a layer of this encoder (${known.join(', ')})`, JSON.stringify(layer), true);
+    });
+    const batchSize = assertBatchSize(options);
+    const channelMeans = options.channelMeans ?? false;
+    if (typeof channelMeans !== 'boolean') throw invalidType('options.channelMeans', 'a boolean', channelMeans);
+    return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViewsLayers(views, { layers: [...layers], batchSize, channelMeans, cancel })));
+  }
+
+  private assertViews(views: Float32Tensor): void {
+    assertTensor('views', views, Float32Array, 4);
+    const [c, h, w] = this.desc.inputShape;
+    if (views.shape[1] !== c || views.shape[2] !== h || views.shape[3] !== w) {
+      throw outOfRange('views.shape', `[M, ${c}, ${h}, ${w}] (this encoder takes [C, H, W] = [${c}, ${h}, ${w}])`, `[${views.shape.join(', ')}]`, true);
+    }
+  }
+
   /** Writes weights and description to one file, atomically (temp file, then rename). */
   async save(file: string): Promise<void> {
     assertString('path', file, { nonEmpty: true });
@@ -194,11 +236,7 @@ export class Encoder {
    * `augment` with a normalize step), in inference mode (batch norm uses running statistics).
    */
   async embedViews(views: Float32Tensor, options: EmbedOptions = {}): Promise<Float32Tensor> {
-    assertTensor('views', views, Float32Array, 4);
-    const [c, h, w] = this.desc.inputShape;
-    if (views.shape[1] !== c || views.shape[2] !== h || views.shape[3] !== w) {
-      throw outOfRange('views.shape', `[M, ${c}, ${h}, ${w}] (this encoder takes [C, H, W] = [${c}, ${h}, ${w}])`, `[${views.shape.join(', ')}]`, true);
-    }
+    this.assertViews(views);
     const batchSize = assertBatchSize(options);
     return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViews(views, { batchSize, cancel })));
   }

@@ -8,6 +8,9 @@ export interface EncoderHandle {
     images: Tensor<Uint8Array>,
     options: { batchSize: number; mean: Float32Array; std: Float32Array; cancel?: Int32Array },
   ): Promise<Tensor<Float32Array>>;
+  embedViewsLayers(views: Tensor<Float32Array>, options: { layers: string[]; batchSize: number; channelMeans?: boolean; cancel?: Int32Array }): Promise<Array<Tensor<Float32Array>>>;
+  /** The layers it can read out, input to output (native/torch/layer_readout.h). */
+  layers(): string[];
   save(path: string): Promise<void>;
   info(): {
     architecture: string;
@@ -31,7 +34,7 @@ export interface NativeArchitecture {
   minSize: number;
   /** Representation size at width 1. */
   reprDim: number;
-  /** The named stages whose outputs can be read out, input to output. */
+  /** The named layers whose outputs can be read out, input to output, at the default settings (a ViT's follow its depth); the last is the representation. */
   layers: string[];
   /** Its own settings: default, and the choices when it is one of a few words (none: a positive integer). */
   settings: Array<{ name: string; default: string; choices: string[]; doc: string }>;

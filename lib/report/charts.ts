@@ -3,6 +3,7 @@
  * per split group, mean m per class, memorization against atypicality, and removal curves.
  */
 import type { RemovalMethod, RemovalSummary, RemovalTask } from '../downstream/removal-summary';
+import type { LayerSummary } from '../score/layers';
 import type { ScoreRow } from '../score/scores-csv';
 import type { ReportSummary, TypicalityFile } from './rundir';
 import { axes, bars, colorFor, errorBars, extent, frame, legend, line, linearScale, points, svgDocument } from './svg';
@@ -75,6 +76,29 @@ export function typicalityChart(t: TypicalityFile): string {
   body.push(...errorBars(x, y, t.bins.map((b) => ({ x: b.meanAtypicality, value: b.meanM, err: b.se })), '#d62728'));
   body.push(...points(x, y, t.bins.map((b) => ({ x: b.meanAtypicality, y: b.meanM, title: `bin ${b.bin + 1}: n=${b.count}, mean m=${b.meanM.toFixed(4)}` })), '#d62728'));
   return svgDocument(f, `Memorization vs atypicality (Spearman rho = ${t.spearman.rho.toFixed(3)})`, body);
+}
+
+/**
+ * LayerMem: mean m per split group at each layer (input to output), with error bars of one
+ * standard error over the group's points; a dashed line at m = 0.
+ */
+export function layerChart(summary: LayerSummary): string {
+  const f = frame(Math.max(640, 60 * summary.layers.length + 120), 340);
+  const groups = orderedGroups(summary.perLayer.flatMap((entry) => Object.keys(entry.groups)));
+  const x = linearScale([-0.5, summary.layers.length - 0.5], [f.left, f.right]);
+  const values = summary.perLayer.flatMap((entry) => Object.values(entry.groups).flatMap((g) => [g.mean - (Number.isFinite(g.se) ? g.se : 0), g.mean + (Number.isFinite(g.se) ? g.se : 0)]));
+  const y = linearScale(extent(values, [0]), [f.bottom, f.top]);
+  const body = axes(f, x, y, { xLabel: 'layer (input to output)', yLabel: 'mean m (± se)', xTicks: summary.layers.map((layer, i) => ({ at: i, text: layer })) });
+  body.push(`<line x1="${f.left}" x2="${f.right}" y1="${y(0).toFixed(2)}" y2="${y(0).toFixed(2)}" stroke="#000" stroke-dasharray="3,3"/>`);
+  groups.forEach((group, i) => {
+    const color = colorFor(group, i);
+    const own = summary.perLayer.map((entry, l) => ({ l, stats: entry.groups[group] })).filter((e) => e.stats);
+    body.push(line(x, y, own.map((e) => [e.l, e.stats.mean]), color));
+    body.push(...errorBars(x, y, own.map((e) => ({ x: e.l, value: e.stats.mean, err: e.stats.se })), color));
+    body.push(...points(x, y, own.map((e) => ({ x: e.l, y: e.stats.mean, title: `${group}, ${summary.layers[e.l]}: mean m ${e.stats.mean.toFixed(4)} ± ${e.stats.se.toFixed(4)} (n=${e.stats.count})` })), color));
+  });
+  body.push(...legend(f, groups.map((group, i) => ({ label: group, color: colorFor(group, i) }))));
+  return svgDocument(f, 'LayerMem: mean m per layer and split group', body);
 }
 
 /** Accuracy against the number removed, one line per arm (± std over seeds). */

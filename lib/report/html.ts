@@ -8,7 +8,8 @@ import type { RemovalSummary } from '../downstream/removal-summary';
 import { describeViews } from '../score/summary';
 import type { GalleryItem } from './gallery';
 import type { ReportSummary, TypicalityFile } from './rundir';
-import { groupRows } from './charts';
+import type { LayerSummary } from '../score/layers';
+import { groupRows, orderedGroups } from './charts';
 import { escapeXml as esc } from './svg';
 
 /** Display form of a statistic: 4 decimals, or 2 significant digits in exponent form when tiny. */
@@ -30,10 +31,11 @@ export interface PageParts {
   runDir: string;
   summary: ReportSummary;
   assets: string;
-  charts: { histogram: string; classes: string; typicality?: string; removal: string[] };
+  charts: { histogram: string; classes: string; typicality?: string; layers?: string; removal: string[] };
   gallery: { most: GalleryItem[]; least: GalleryItem[]; population: string } | { missing: string };
   typicality?: TypicalityFile;
   removal?: RemovalSummary;
+  layers?: LayerSummary;
   classNames: string[];
 }
 
@@ -75,6 +77,20 @@ function removalTable(removal: RemovalSummary): string {
   const head = '<tr><th>arm</th><th>n removed</th><th>task</th><th>method</th><th>mean accuracy</th><th>std</th><th>seeds</th></tr>';
   const rows = removal.cells.map((c, i) => `<tr><td>${esc(c.arm)}</td><td>${c.n}</td><td>${esc(c.task)}</td><td>${esc(c.method)}</td>${cell(`removal.cells.${i}.mean`, c.mean)}${cell(`removal.cells.${i}.std`, c.std)}<td>${c.values.length}</td></tr>`);
   return `<table id="removal">${head}${rows.join('')}</table>`;
+}
+
+function layersTable(layers: LayerSummary): string {
+  const groups = orderedGroups(layers.perLayer.flatMap((entry) => Object.keys(entry.groups)));
+  const head = `<tr><th>layer</th>${groups.map((g) => `<th>${esc(g)} mean m</th><th>se</th><th>Δ</th>`).join('')}</tr>`;
+  const rows = layers.perLayer.map((entry, l) => {
+    const cells = groups.map((g) => {
+      const k = (name: string) => `layers.perLayer.${l}.${name}`;
+      const s = entry.groups[g];
+      return `${cell(k(`groups.${g}.mean`), s?.mean)}${cell(k(`groups.${g}.se`), s?.se)}${cell(k(`delta.groups.${g}.mean`), entry.delta?.groups[g]?.mean)}`;
+    });
+    return `<tr><td>${esc(entry.layer)}</td>${cells.join('')}</tr>`;
+  });
+  return `<table id="layers">${head}${rows.join('')}</table>`;
 }
 
 /** The experimental design (docs/scoring.md, "Designs"), with its design-level estimates. */
@@ -127,6 +143,14 @@ export function reportHtml(p: PageParts): string {
           : '') +
         '</p>',
       `<div class="charts">${img(p.charts.typicality, 'mean m per atypicality bin')}</div>`,
+    );
+  }
+  if (p.layers && p.charts.layers) {
+    sections.push(
+      '<h2>Memorization per layer (LayerMem)</h2>',
+      '<p class="note">The same score at each layer\'s output, flattened (Wang et al., "Localizing Memorization in SSL Vision Encoders", NeurIPS 2024): the same views through f and g, read from one forward pass. Δ: mean change from the previous layer over the same points.</p>',
+      `<div class="charts">${img(p.charts.layers, 'mean m per layer and split group')}</div>`,
+      layersTable(p.layers),
     );
   }
   if (p.removal) {

@@ -7,6 +7,7 @@
  *   manifest.json     optional: the split manifest (dataset name, fingerprint, indices per group)
  *   typicality.json   optional: atypicality per point, Spearman, bins (format sslmem-typicality/1)
  *   removal.json      optional: the removal experiment's summary (format sslmem-removal/1)
+ *   layers.json       optional: LayerMem's per-layer group statistics (format sslmem-layers/1)
  *   images.npy        optional: uint8 [N, H, W, C] images the `dataset` indices point into
  *   extra-images.npy  optional: the same for S_E when it comes from another dataset
  *
@@ -17,6 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCodes, SslmemError } from '../errors';
 import type { RemovalSummary } from '../downstream/removal-summary';
+import type { LayerSummary } from '../score/layers';
 import { parseScoresCsv, ScoreRow } from '../score/scores-csv';
 
 /** The parts of summary.json the report shows (the score helper's ScoreSummary has more). */
@@ -60,6 +62,7 @@ export interface RunDirectory {
   manifest?: { dataset?: { name: string; fingerprint: string; n: number }; extraDataset?: { name: string; fingerprint: string; n: number } | null; [key: string]: unknown };
   typicality?: TypicalityFile;
   removal?: RemovalSummary;
+  layers?: LayerSummary;
 }
 
 function readJson<T>(file: string, required: boolean): T | undefined {
@@ -92,5 +95,6 @@ export function readRunDirectory(dir: string): RunDirectory {
     manifest: readJson(path.join(dir, 'manifest.json'), false),
     typicality: readJson(path.join(dir, 'typicality.json'), false),
     removal: readJson(path.join(dir, 'removal.json'), false),
+    layers: readJson(path.join(dir, 'layers.json'), false),
   };
 }

@@ -10,7 +10,7 @@ import type { ImageDataset } from '../data/types';
 import { invalidType } from '../errors';
 import { Encoder } from '../encoder';
 import { assertInteger, assertString } from '../validate';
-import { classBarsChart, histogramChart, removalCharts, typicalityChart } from './charts';
+import { classBarsChart, histogramChart, layerChart, removalCharts, typicalityChart } from './charts';
 import { extremes, galleryAvailable, GalleryImages, writeGalleryImages } from './gallery';
 import { reportHtml } from './html';
 import { readRunDirectory } from './rundir';
@@ -112,6 +112,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       histogram: write('histogram-m.svg', histogramChart(run.scores)),
       classes: write('per-class.svg', classBarsChart(run.scores, classNames)),
       typicality: run.typicality ? write('typicality.svg', typicalityChart(run.typicality)) : undefined,
+      layers: run.layers ? write('layers.svg', layerChart(run.layers)) : undefined,
       removal: [] as string[],
     };
     for (const [name, svg] of Object.entries(run.removal ? removalCharts(run.removal) : {})) charts.removal.push(write(name, svg));
@@ -130,7 +131,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       for (const item of [...mostItems, ...leastItems]) files[item.file] = item.file;
       gallery = { most: mostItems, least: leastItems, population: candidates.length > 0 ? 'candidates S_C' : 'all scored points' };
     }
-    const html = reportHtml({ title: options.title ?? 'SSLMem report', runDir: dir, summary: run.summary, assets: REPORT_ASSETS, charts, gallery, typicality: run.typicality, removal: run.removal, classNames });
+    const html = reportHtml({ title: options.title ?? 'SSLMem report', runDir: dir, summary: run.summary, assets: REPORT_ASSETS, charts, gallery, typicality: run.typicality, removal: run.removal, layers: run.layers, classNames });
     const finalAssets = path.join(dir, REPORT_ASSETS);
     fs.rmSync(finalAssets, { recursive: true, force: true });
     fs.renameSync(tmpAssets, finalAssets);

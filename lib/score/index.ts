@@ -10,6 +10,7 @@ export * from './summary';
 export * from './output';
 export * from './scores-csv';
 export * from './shard';
+export * from './layers';
 export { mean, median, std, variance, quantile, welchTTest, effectSize, oneSampleTTest, pointPValue, benjaminiHochberg, describeSample, combineMoments } from './stats';
 export type { WelchResult, EffectSize, OneSampleResult, BenjaminiHochbergResult, Descriptive } from './stats';
 export { studentTCdf, studentTSurvival, normalCdf, normalSurvival, regularizedIncompleteBeta, logGamma } from './distributions';

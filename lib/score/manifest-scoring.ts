@@ -9,10 +9,15 @@ import { outOfRange } from '../errors';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger } from '../validate';
 import { seededPermutation } from './random';
-import { DEFAULT_VIEWS, pairsPerChunk, score, ScoreOptions, ScoreResult } from './score';
+import { DEFAULT_VIEWS, pairsPerChunk, PointScores, resolveLayers, score, ScoreLayersResult, scoreLayers, ScoreOptions, ScoreResult } from './score';
 import { Shard, shardRange } from './shard';
 import { checkManifestDataset, SPLIT_GROUPS, SplitGroup, SplitManifest } from './splits';
-import type { PointScore, ScoreRunInfo } from './summary';
+import type { LayerPointScore, PointScore, ScoreRunInfo } from './summary';
+
+/** Point k's numbers in per-point score arrays. */
+function pointAt(scores: PointScores, k: number): LayerPointScore {
+  return { lossF: scores.lossF[k], lossG: scores.lossG[k], m: scores.m[k], se: scores.se[k], count: scores.count[k] };
+}
 
 /** One point to score. */
 export interface PlannedPoint {
@@ -74,6 +79,12 @@ export interface ScoreManifestOptions extends Omit<ScoreOptions, 'images' | 'ite
   extraDataset?: ImageDataset;
   /** Score only this shard's contiguous slice of the planned points. */
   shard?: Shard;
+  /**
+   * LayerMem: also score these layers (or 'all') of the encoders ({@link scoreLayers}); each point
+   * gets `layers`, the run `layers`. The points' own numbers stay the representation's (the last
+   * layer, read in the same pass), equal to a run without layers.
+   */
+  layers?: readonly string[] | 'all';
 }
 
 export interface ManifestScores {
@@ -103,7 +114,18 @@ export async function scoreManifest(options: ScoreManifestOptions): Promise<Mani
   const chosen = plan.slice(slice.start, slice.end);
   if (chosen.length === 0) throw outOfRange('options.shard', 'a shard with at least one point', `an empty slice of ${total} points`, true);
   const { images, labels } = gatherPoints(chosen, manifest, dataset, extraDataset);
-  const result = await score({ ...options, images, itemIds: chosen.map((p) => p.itemId) });
+  const itemIds = chosen.map((p) => p.itemId);
+  let result: ScoreResult;
+  let layers: string[] | undefined;
+  let layerResult: ScoreLayersResult | undefined;
+  if (options.layers === undefined) {
+    result = await score({ ...options, images, itemIds });
+  } else {
+    layers = resolveLayers(options.layers, options.f, options.g);
+    const last = options.f.layers![options.f.layers!.length - 1];
+    layerResult = await scoreLayers({ ...options, images, itemIds, layers: layers.includes(last) ? layers : [...layers, last] });
+    result = { ...layerResult, ...layerResult.perLayer[layerResult.layers.indexOf(last)] };
+  }
   const points: PointScore[] = chosen.map((p, k) => ({
     index: p.index,
     group: p.group,
@@ -113,6 +135,7 @@ export async function scoreManifest(options: ScoreManifestOptions): Promise<Mani
     m: result.m[k],
     se: result.se[k],
     count: result.count[k],
+    ...(layers ? { layers: layers.map((_, l) => pointAt(layerResult!.perLayer[l], k)) } : {}),
   }));
   const describeEncoder = (e: ScoreOptions['f']) => {
     const d = e.description;
@@ -135,6 +158,7 @@ export async function scoreManifest(options: ScoreManifestOptions): Promise<Mani
       sharedSample: options.sharedSample ?? null,
       encoders: { f: describeEncoder(options.f), g: describeEncoder(options.g) },
     },
+    ...(layers ? { layers } : {}),
   };
   return { run, points, total, result };
 }

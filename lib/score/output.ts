@@ -4,6 +4,7 @@
  * values (a merged sharded run gives the same bytes) and parse back to the exact doubles.
  */
 import { writeFilesAtomic } from '../io/atomic';
+import { layersCsv, layersText, summarizeLayers } from './layers';
 import { scoresCsv } from './scores-csv';
 import { describeViews, ScoredPoint, ScoreSummary } from './summary';
 
@@ -62,15 +63,19 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 /**
- * Writes scores.csv, scores.jsonl, summary.json and summary.txt (plus any `extra` files, e.g. the
- * manifest) into `dir`, all-or-nothing (see writeFilesAtomic). Returns the paths written.
+ * Writes scores.csv, scores.jsonl, summary.json and summary.txt (plus layers.csv and layers.json
+ * for a LayerMem run, and any `extra` files, e.g. the manifest) into `dir`, all-or-nothing (see writeFilesAtomic). Returns the paths written.
  */
 export function writeScoreOutputs(dir: string, result: { points: readonly ScoredPoint[]; summary: ScoreSummary }, extra: Record<string, string> = {}): string[] {
+  const run = result.summary.run;
+  // LayerMem runs (run.layers): layers.csv (one column set per layer) and layers.json, and the table in summary.txt.
+  const layers = run.layers ? summarizeLayers(result.points, run) : undefined;
   return writeFilesAtomic(dir, {
     ...extra,
     'scores.csv': scoresCsv(result.points),
     'scores.jsonl': scoresJsonl(result.points),
     'summary.json': summaryJson(result.summary),
-    'summary.txt': summaryText(result.summary),
+    'summary.txt': summaryText(result.summary) + (layers ? '\n' + layersText(layers) : ''),
+    ...(layers ? { 'layers.csv': layersCsv(result.points, run), 'layers.json': JSON.stringify(layers, null, 2) + '\n' } : {}),
   });
 }

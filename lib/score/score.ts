@@ -40,6 +40,10 @@ export interface ScoringEncoder {
   };
   /** Representations [M, D] of normalized views [M, C, H, W]. */
   embedViews(views: Float32Tensor, options?: { batchSize?: number; signal?: AbortSignal }): Promise<Float32Tensor>;
+  /** Layers {@link scoreLayers} can read, input to output; the last is the representation (needed for layer scoring). */
+  readonly layers?: readonly string[];
+  /** Outputs of the named layers for normalized views, each flattened to [M, D_layer], from one forward pass (needed for layer scoring). */
+  embedViewsLayers?(views: Float32Tensor, layers: readonly string[], options?: { batchSize?: number; signal?: AbortSignal }): Promise<Float32Tensor[]>;
 }
 
 /** Scoring modes: 'anchor' compares the clean view 0 with each augmented view (the authors' code); 'pairs' disjoint pairs of augmented views (the paper's formula). */
@@ -113,7 +117,8 @@ export interface ScoreOptions {
   signal?: AbortSignal;
 }
 
-export interface ScoreResult {
+/** Per-point scores of one read-out (the representation, or one layer). */
+export interface PointScores {
   /** Per point: L_f, mean distance under f over its pairs. */
   lossF: Float64Array;
   /** Per point: L_g. */
@@ -124,6 +129,9 @@ export interface ScoreResult {
   se: Float64Array;
   /** Per point: number of pairs. */
   count: Int32Array;
+}
+
+export interface ScoreResult extends PointScores {
   /** Per point: augmented views used (over all adaptive rounds); in anchor mode the clean anchors rendered with them are not counted. */
   views: Int32Array;
   mode: ScoreMode;
@@ -161,6 +169,24 @@ export function viewsRendered(mode: ScoreMode, views: number): number {
   return mode === 'anchor' ? views + 1 : views;
 }
 
+/**
+ * The options every keyed pass over points shares (score, scoreLayers, unitMem), checked: seed of
+ * the view streams (default 0), points per batch (default 64), threads (default 0 = all) and the
+ * points' item ids (default 0..n-1).
+ */
+export function resolvePassOptions(options: { seed?: number; batchSize?: number; threads?: number; itemIds?: ArrayLike<number> }, n: number) {
+  const seed = options.seed ?? 0;
+  assertInteger('options.seed', seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  const batchSize = options.batchSize ?? 64;
+  assertInteger('options.batchSize', batchSize, { min: 1 });
+  const threads = options.threads ?? 0;
+  assertThreads('options.threads', threads);
+  const itemIds = Float64Array.from(options.itemIds ?? Array.from({ length: n }, (_, i) => i));
+  if (itemIds.length !== n) throw outOfRange('options.itemIds', `${n} ids (one per image)`, `${itemIds.length}`, true);
+  itemIds.forEach((id, i) => assertInteger(`options.itemIds[${i}]`, id, { min: 0, max: Number.MAX_SAFE_INTEGER }));
+  return { seed, batchSize, threads, itemIds };
+}
+
 /** Checks f, g and the images against each other and fills the pipeline's normalization. */
 function resolve(options: ScoreOptions): Resolved {
   assertObject('options', options);
@@ -191,12 +217,7 @@ function resolve(options: ScoreOptions): Resolved {
   }
   const metric = options.metric ?? 'l2-normalized';
   assertOneOf('options.metric', metric, alignMetrics);
-  const seed = options.seed ?? 0;
-  assertInteger('options.seed', seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
-  const batchSize = options.batchSize ?? 64;
-  assertInteger('options.batchSize', batchSize, { min: 1 });
-  const threads = options.threads ?? 0;
-  assertThreads('options.threads', threads);
+  const { seed, batchSize, threads, itemIds } = resolvePassOptions(options, n);
   let adaptive: AdaptiveOptions | null = null;
   if (options.adaptive !== undefined) {
     assertObject('options.adaptive', options.adaptive);
@@ -208,9 +229,6 @@ function resolve(options: ScoreOptions): Resolved {
   }
   if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
   if (options.signal !== undefined) assertAbortSignal('options.signal', options.signal);
-  const itemIds = Float64Array.from(options.itemIds ?? Array.from({ length: n }, (_, i) => i));
-  if (itemIds.length !== n) throw outOfRange('options.itemIds', `${n} ids (one per image)`, `${itemIds.length}`, true);
-  itemIds.forEach((id, i) => assertInteger(`options.itemIds[${i}]`, id, { min: 0, max: Number.MAX_SAFE_INTEGER }));
 
   const normalize = fd.normalize;
   // A preset is adapted to the encoders (their input size and normalization); an explicit spec must
@@ -267,24 +285,101 @@ interface ChunkStats {
  */
 export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const r = resolve(options);
-  const { f, g, images, signal, onProgress } = options;
+  const { f, g } = options;
+  const run = await scoreReadouts(options, r, 1, async (encoder, views, batchSize, signal) => [await encoder.embedViews(views, { batchSize, signal })], [f, g]);
+  return { ...run.scores[0], views: run.views, ...runInfo(r) };
+}
+
+/** What every result records of how it was made. */
+function runInfo(r: Resolved) {
+  return { mode: r.mode, metric: r.metric, pairing: r.mode === 'anchor' ? ('anchor' as const) : ('pairs' as const), pipeline: r.pipeline, seed: r.seed, adaptive: r.adaptive };
+}
+
+/** Options of {@link scoreLayers}: those of {@link score} and the layers to read. */
+export interface ScoreLayersOptions extends ScoreOptions {
+  /**
+   * Layers to score, input to output order not required, or 'all' (every layer f names). Each must be
+   * a layer of both encoders; the last layer of an encoder is its representation.
+   */
+  layers: readonly string[] | 'all';
+}
+
+/** LayerMem's result: per layer the same per-point scores as {@link score}, from the same views. */
+export interface ScoreLayersResult extends Omit<ScoreResult, keyof PointScores> {
+  /** The layers scored, in the order asked ('all': the encoders' order). */
+  layers: string[];
+  /** Per layer (same order), the per-point scores. */
+  perLayer: PointScores[];
+}
+
+/** The layers `options.layers` names, checked against both encoders (RangeError naming the entry). */
+export function resolveLayers(layers: unknown, f: ScoringEncoder, g: ScoringEncoder): string[] {
+  for (const [name, encoder] of [['options.f', f], ['options.g', g]] as const) {
+    if (!Array.isArray(encoder.layers) || typeof encoder.embedViewsLayers !== 'function') throw outOfRange(name, 'an encoder with layer read-outs (layers, embedViewsLayers)', 'one without', true);
+  }
+  const known = f.layers!;
+  if (layers === 'all') return [...known];
+  if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('options.layers', "a non-empty array of layer names or 'all'", layers);
+  layers.forEach((layer, i) => {
+    if (typeof layer !== 'string') throw outOfRange(`options.layers[${i}]`, 'a layer name', layer);
+    for (const [name, encoder] of [['f', f], ['g', g]] as const) {
+      if (!encoder.layers!.includes(layer)) throw outOfRange(`options.layers[${i}]`, `a layer of encoder ${name} (${encoder.layers!.join(', ')})`, JSON.stringify(layer), true);
+    }
+    if (layers.indexOf(layer) !== i) throw outOfRange(`options.layers[${i}]`, 'each layer once', JSON.stringify(layer), true);
+  });
+  return [...(layers as string[])];
+}
+
+/**
+ * LayerMem (Wang et al., "Localizing Memorization in SSL Vision Encoders", NeurIPS 2024): the SSLMem
+ * score of every point at each chosen layer, the layer's output flattened (and, with the default
+ * metric, L2-normalized) as the reference does. Every layer sees the same views through f and g as
+ * {@link score} would, all layers from one forward pass per batch, so the scores at the encoders'
+ * last layer (the representation) equal {@link score}'s bit for bit. With `adaptive`, the
+ * representation's standard error decides when a point has enough views (it is always read, as the
+ * pass's last layer); every layer gets those same views.
+ *
+ * @throws as {@link score}; RangeError when an encoder has no read-outs or a layer is not one of both encoders'.
+ */
+export async function scoreLayers(options: ScoreLayersOptions): Promise<ScoreLayersResult> {
+  const r = resolve(options);
+  const { f, g } = options;
+  const layers = resolveLayers(options.layers, f, g);
+  const last = f.layers![f.layers!.length - 1];
+  // The representation drives adaptive precision: read it as an extra layer when it was not asked for.
+  const read = r.adaptive && !layers.includes(last) ? [...layers, last] : layers;
+  const steer = read.indexOf(last);
+  const run = await scoreReadouts(options, r, read.length, (encoder, views, batchSize, signal) => encoder.embedViewsLayers!(views, read, { batchSize, signal }), [f, g], steer >= 0 ? steer : 0);
+  return { layers, perLayer: run.scores.slice(0, layers.length), views: run.views, ...runInfo(r) };
+}
+
+/** Embeds a batch of views through one encoder: one [M, D] tensor per read-out. */
+type Readout = (encoder: ScoringEncoder, views: Float32Tensor, batchSize: number, signal: AbortSignal | undefined) => Promise<Float32Tensor[]>;
+
+function emptyScores(n: number): PointScores & { m2: Float64Array } {
+  return { lossF: new Float64Array(n), lossG: new Float64Array(n), m: new Float64Array(n), se: new Float64Array(n), count: new Int32Array(n), m2: new Float64Array(n) };
+}
+
+/**
+ * The scoring loop shared by {@link score} and {@link scoreLayers}: batches of points, their views
+ * augmented one batch ahead, each batch embedded through f and g by `readout` (`readouts` tensors
+ * each), every read-out aligned and folded into its own per-point totals. Read-out `steer` decides
+ * adaptive refinement.
+ */
+async function scoreReadouts(options: ScoreOptions, r: Resolved, readouts: number, readout: Readout, [f, g]: [ScoringEncoder, ScoringEncoder], steer = 0): Promise<{ scores: PointScores[]; views: Int32Array }> {
+  const { images, signal, onProgress } = options;
   const n = images.shape[0];
   const [c, eh, ew] = f.description.inputShape;
   const pairing = r.mode === 'anchor' ? 'anchor' : 'pairs';
-  const lossF = new Float64Array(n);
-  const lossG = new Float64Array(n);
-  const m = new Float64Array(n);
-  const se = new Float64Array(n);
-  const count = new Int32Array(n);
+  const totals = Array.from({ length: readouts }, () => emptyScores(n));
+  const se = totals[steer].se;
   const viewsUsed = new Int32Array(n);
-  const m2 = new Float64Array(n);
   let embedded = 0;
   let done = 0;
 
   const checkAbort = () => {
     if (signal?.aborted) throw abortError(signal.reason);
   };
-
   /**
    * Renders chunk `chunk` of the given points (rows of `images`) with `views` augmented views. The
    * keyed streams are (seed, chunk, item, view) with view 0 the clean anchor in anchor mode, so V
@@ -300,35 +395,44 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
       threads: r.threads,
     });
 
-  /** Embeds a rendered chunk ([points, rendered, C, H, W]) through f and g and aligns its pairs. */
-  const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number): Promise<ChunkStats> => {
+  /** Embeds a rendered chunk ([points, rendered, C, H, W]) through f and g and aligns the pairs of every read-out. */
+  const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number): Promise<ChunkStats[]> => {
     const views = viewsTensor.shape[1];
     const flat = { data: viewsTensor.data, shape: [points * views, c, eh, ew] };
-    const rf = await f.embedViews(flat, { batchSize: points * views, signal });
-    const rg = await g.embedViews(flat, { batchSize: points * views, signal });
-    const d = rf.shape[1];
-    const diff = await alignDifference({ data: rf.data, shape: [points, views, d] }, { data: rg.data, shape: [points, views, d] }, { metric: r.metric, pairing, threads: r.threads });
+    const rf = await readout(f, flat, points * views, signal);
+    const rg = await readout(g, flat, points * views, signal);
+    const out: ChunkStats[] = [];
+    for (let l = 0; l < readouts; l++) {
+      const d = rf[l].shape[1];
+      if (rg[l].shape[1] !== d) throw new SslmemError(ErrorCodes.mismatch, `Expected encoders f and g with the same output size at read-out ${l} but received ${d} and ${rg[l].shape[1]}`);
+      const diff = await alignDifference({ data: rf[l].data, shape: [points, views, d] }, { data: rg[l].data, shape: [points, views, d] }, { metric: r.metric, pairing, threads: r.threads });
+      out.push({ lossF: diff.meanF, lossG: diff.meanG, meanDiff: diff.meanDiff, stdDiff: diff.stdDiff, count: diff.count });
+    }
     embedded += points * views;
-    return { lossF: diff.meanF, lossG: diff.meanG, meanDiff: diff.meanDiff, stdDiff: diff.stdDiff, count: diff.count };
+    return out;
   };
 
   /** Folds a chunk's statistics into the points' running totals (Chan et al.); `views` counts its augmented views. */
-  const accumulate = (rows: ArrayLike<number>, stats: ChunkStats, views: number) => {
-    for (let k = 0; k < rows.length; k++) {
-      const i = rows[k];
-      const before = count[i];
-      const sd = stats.stdDiff[k];
-      const chunkM2 = stats.count > 1 ? sd * sd * (stats.count - 1) : 0;
-      const merged = combineMoments({ count: before, mean: m[i], m2: m2[i] }, { count: stats.count, mean: stats.meanDiff[k], m2: chunkM2 });
-      const total = before + stats.count;
-      lossF[i] = before === 0 ? stats.lossF[k] : (lossF[i] * before + stats.lossF[k] * stats.count) / total;
-      lossG[i] = before === 0 ? stats.lossG[k] : (lossG[i] * before + stats.lossG[k] * stats.count) / total;
-      m[i] = merged.mean;
-      m2[i] = merged.m2;
-      count[i] = total;
-      viewsUsed[i] += views;
-      se[i] = total > 1 ? Math.sqrt(merged.m2 / (total - 1) / total) : NaN;
+  const accumulate = (rows: ArrayLike<number>, chunk: ChunkStats[], views: number) => {
+    for (let l = 0; l < readouts; l++) {
+      const stats = chunk[l];
+      const { lossF, lossG, m, m2, count, se } = totals[l];
+      for (let k = 0; k < rows.length; k++) {
+        const i = rows[k];
+        const before = count[i];
+        const sd = stats.stdDiff[k];
+        const chunkM2 = stats.count > 1 ? sd * sd * (stats.count - 1) : 0;
+        const merged = combineMoments({ count: before, mean: m[i], m2: m2[i] }, { count: stats.count, mean: stats.meanDiff[k], m2: chunkM2 });
+        const total = before + stats.count;
+        lossF[i] = before === 0 ? stats.lossF[k] : (lossF[i] * before + stats.lossF[k] * stats.count) / total;
+        lossG[i] = before === 0 ? stats.lossG[k] : (lossG[i] * before + stats.lossG[k] * stats.count) / total;
+        m[i] = merged.mean;
+        m2[i] = merged.m2;
+        count[i] = total;
+        se[i] = total > 1 ? Math.sqrt(merged.m2 / (total - 1) / total) : NaN;
+      }
     }
+    for (let k = 0; k < rows.length; k++) viewsUsed[rows[k]] += views;
   };
 
   const batches: number[][] = [];
@@ -365,5 +469,5 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
     }
   }
 
-  return { lossF, lossG, m, se, count, views: viewsUsed, mode: r.mode, metric: r.metric, pairing, pipeline: r.pipeline, seed: r.seed, adaptive: r.adaptive };
+  return { scores: totals.map(({ lossF, lossG, m, se, count }) => ({ lossF, lossG, m, se, count })), views: viewsUsed };
 }

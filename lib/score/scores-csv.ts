@@ -27,7 +27,8 @@ export function scoresCsv(points: readonly ScoredPoint[]): string {
   return rows.join('\n') + '\n';
 }
 
-function csvField(text: string): string {
+/** A CSV field: quoted (with doubled quotes) when it holds a quote, comma or newline. */
+export function csvField(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

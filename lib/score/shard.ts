@@ -69,8 +69,12 @@ export function readPart(path: string): ScorePart {
   if (value.format !== PART_FORMAT) throw outOfRange(`part ${path}.format`, JSON.stringify(PART_FORMAT), value.format);
   if (!Array.isArray(value.points)) throw invalidType(`part ${path}.points`, 'an array', value.points);
   // JSON has no NaN: a point whose standard error was NaN (count < 2) comes back as null.
-  for (const point of value.points as Array<Record<string, unknown>>) {
+  const restoreNaN = (point: Record<string, unknown>) => {
     for (const key of ['lossF', 'lossG', 'm', 'se'] as const) if (point[key] === null) point[key] = NaN;
+  };
+  for (const point of value.points as Array<Record<string, unknown>>) {
+    restoreNaN(point);
+    if (Array.isArray(point.layers)) (point.layers as Array<Record<string, unknown>>).forEach(restoreNaN);
   }
   return value as unknown as ScorePart;
 }

@@ -25,6 +25,17 @@ export interface PointScore {
   count: number;
   /** Degrees of freedom of the point's t-test (default count - 1). */
   df?: number;
+  /** LayerMem: the point's scores at each layer of the run's `layers` (same order), from the same views. */
+  layers?: LayerPointScore[];
+}
+
+/** One point's raw scores at one layer (LayerMem; lib/score/layers.ts). */
+export interface LayerPointScore {
+  lossF: number;
+  lossG: number;
+  m: number;
+  se: number;
+  count: number;
 }
 
 /** A scored point with its normalized forms and significance. */
@@ -65,6 +76,8 @@ export interface ScoreRunInfo {
   classes?: string[];
   /** Free-form provenance: dataset, encoders, manifest. Must not depend on sharding or timing. */
   provenance?: Record<string, unknown>;
+  /** LayerMem: the layers each point was also scored at (`sslmem score --layers`); the point's own numbers are the representation's. */
+  layers?: string[];
   /** The experimental design behind the scores (lib/design's DesignInfo); absent: one pair, scored as given. */
   design?: { name: string; replicates: number; standardError: string };
 }

@@ -20,7 +20,7 @@ Napi::Object InitKernels(Napi::Env env, Napi::Object exports) {
     out.Set("hardwareThreads", hardware_threads());
     return out;
   }));
-  for (auto register_capability : {RegisterCommon, RegisterAugment, RegisterAlign}) register_capability(env, exports);
+  for (auto register_capability : {RegisterCommon, RegisterAugment, RegisterAlign, RegisterUnitMem}) register_capability(env, exports);
   return exports;
 }
 

@@ -9,5 +9,6 @@ namespace sslmem {
 void RegisterCommon(Napi::Env env, Napi::Object exports);   // common_binding.cc
 void RegisterAugment(Napi::Env env, Napi::Object exports);  // augment_binding.cc
 void RegisterAlign(Napi::Env env, Napi::Object exports);    // align_binding.cc
+void RegisterUnitMem(Napi::Env env, Napi::Object exports);  // unitmem_binding.cc
 
 }  // namespace sslmem

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../kernels/errors.h"
+#include "layer_readout.h"
 
 namespace sslmem {
 
@@ -20,6 +21,29 @@ void embed_views(EncoderState& encoder, const float* views, int64_t m, float* ou
     auto reprs = encoder.embed_batch(input);
     if (reprs.size(1) != d) throw_runtime("ERR_SSLMEM_NATIVE", "The encoder returned " + to_text(reprs.size(1)) + " features instead of " + to_text(d));
     std::memcpy(out + start * d, reprs.data_ptr<float>(), sizeof(float) * b * d);
+  }
+}
+
+void embed_views_layers(EncoderState& encoder, const float* views, int64_t m, const std::vector<std::string>& layers,
+                        std::vector<std::vector<float>>& out, std::vector<int64_t>& dims, int64_t batch_size,
+                        const CancelFlag& cancel, const std::string& arg, bool channel_means) {
+  const auto& s = encoder.spec;
+  const int64_t per = s.channels * s.height * s.width_px;
+  out.assign(layers.size(), {});
+  dims.assign(layers.size(), 0);
+  for (int64_t start = 0; start < m; start += batch_size) {
+    cancel.throw_if_requested();
+    const int64_t b = std::min(batch_size, m - start);
+    auto input = torch::from_blob(const_cast<float*>(views) + start * per, {b, s.channels, s.height, s.width_px}, torch::kFloat32);
+    auto outputs = embed_layers_batch(encoder, input, layers, arg, channel_means);
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const int64_t d = outputs[l].size(1);
+      if (start == 0) {
+        dims[l] = d;
+        out[l].resize(static_cast<size_t>(m * d));
+      }
+      std::memcpy(out[l].data() + start * d, outputs[l].data_ptr<float>(), sizeof(float) * b * d);
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <string>
 #include <vector>
 
 #include "../kernels/cancel.h"
@@ -13,6 +14,13 @@ namespace sslmem {
 // views: float [M, C, H, W], already normalized -> out: [M, D] float (caller-allocated M * D).
 void embed_views(EncoderState& encoder, const float* views, int64_t m, float* out, int64_t batch_size,
                  const CancelFlag& cancel);
+
+// views: float [M, C, H, W], already normalized -> one [M, D_layer] output per named layer (the
+// vectors are sized here), one forward pass per batch (layer_readout.h, `channel_means` as there).
+// `arg` names the layer list.
+void embed_views_layers(EncoderState& encoder, const float* views, int64_t m, const std::vector<std::string>& layers,
+                        std::vector<std::vector<float>>& out, std::vector<int64_t>& dims, int64_t batch_size,
+                        const CancelFlag& cancel, const std::string& arg, bool channel_means);
 
 // images: uint8 [N, H, W, C] -> (x / 255 - mean[c]) / std[c] as NCHW -> out [N, D].
 void embed_images(EncoderState& encoder, const uint8_t* images, int64_t n, float* out, int64_t batch_size,

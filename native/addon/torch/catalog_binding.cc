@@ -83,7 +83,7 @@ Napi::Value Architectures(const Napi::CallbackInfo& info) {
     item.Set("description", a->description);
     item.Set("minSize", static_cast<double>(a->min_size));
     item.Set("reprDim", static_cast<double>(a->repr_dim(1.0)));
-    item.Set("layers", string_array(env, a->layers));
+    item.Set("layers", string_array(env, default_layers(*a)));
     item.Set("settings", array_of(env, a->settings, [](Napi::Env env, const ArchitectureSetting& setting) {
       Napi::Object out = Napi::Object::New(env);
       out.Set("name", setting.name);

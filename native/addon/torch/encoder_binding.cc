@@ -10,6 +10,7 @@
 #include "../promise_worker.h"
 #include "../../torch/checkpoint.h"
 #include "../../torch/embed.h"
+#include "../../torch/layer_readout.h"
 #include "torch_registry.h"
 
 namespace sslmem {
@@ -18,12 +19,48 @@ namespace {
 
 Napi::FunctionReference* encoder_constructor = nullptr;
 
+// A non-empty array of layer names.
+std::vector<std::string> read_layer_names(const Napi::Value& value, const std::string& arg) {
+  if (!value.IsArray() || value.As<Napi::Array>().Length() == 0) throw_type(arg, "a non-empty array of layer names", describe_value(value));
+  auto array = value.As<Napi::Array>();
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value v = array.Get(i);
+    if (!v.IsString()) throw_type(arg + "[" + to_text(i) + "]", "a layer name", describe_value(v));
+    names.push_back(v.As<Napi::String>().Utf8Value());
+  }
+  return names;
+}
+
+// What embedViews and embedViewsLayers read first: views [M, C, H, W] of the encoder's input shape,
+// options.batchSize and options.cancel (kept alive with the views in `keep`).
+struct ViewsCall {
+  TensorArg<float> views;
+  Napi::Object options;
+  int64_t batch;
+  std::vector<Napi::Value> keep;
+  CancelFlag cancel;
+};
+
+ViewsCall read_views_call(const Napi::CallbackInfo& info, const EncoderState& encoder) {
+  auto views = read_tensor<float>(info[0], "views", 4);
+  auto options = read_object(info[1], "options");
+  const auto& s = encoder.spec;
+  expect_shape_tail("views.shape", views.shape, "M", {s.channels, s.height, s.width_px});
+  const int64_t batch = read_batch_size(options, 256);
+  std::vector<Napi::Value> keep{views.holder};
+  CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+  return {views, options, batch, keep, cancel};
+}
+
 class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "EncoderHandle",
                        {InstanceMethod("embedViews", &EncoderHandle::EmbedViews),
                         InstanceMethod("embedImages", &EncoderHandle::EmbedImages),
+                        InstanceMethod("embedViewsLayers", &EncoderHandle::EmbedViewsLayers),
+                        InstanceMethod("layers", &EncoderHandle::Layers),
                         InstanceMethod("save", &EncoderHandle::Save),
                         InstanceMethod("info", &EncoderHandle::Info),
                         InstanceMethod("setDescription", &EncoderHandle::SetDescription),
@@ -42,13 +79,7 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
   Napi::Value EmbedViews(const Napi::CallbackInfo& info) {
     return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
       auto encoder = state("encoder");
-      auto views = read_tensor<float>(info[0], "views", 4);
-      auto options = read_object(info[1], "options");
-      const auto& s = encoder->spec;
-      expect_shape_tail("views.shape", views.shape, "M", {s.channels, s.height, s.width_px});
-      const int64_t batch = read_batch_size(options, 256);
-      std::vector<Napi::Value> keep{views.holder};
-      CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+      auto [views, options, batch, keep, cancel] = read_views_call(info, *encoder);
       const int64_t m = views.shape[0], d = encoder->repr_dim;
       auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(m * d));
       return PromiseWorker::Run(
@@ -56,6 +87,38 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
           [=](Napi::Env env) -> Napi::Value {
             return make_tensor(env, adopt_float32(env, std::move(*out)), {m, d});
           });
+    });
+  }
+
+  // embedViewsLayers(views [M, C, H, W], {layers: string[], batchSize, channelMeans, cancel}) -> one
+  // [M, D_layer] tensor per layer, from one forward pass per batch.
+  Napi::Value EmbedViewsLayers(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      auto encoder = state("encoder");
+      auto [views, options, batch, keep, cancel] = read_views_call(info, *encoder);
+      const auto layers = read_layer_names(options.Get("layers"), "options.layers");
+      const bool channel_means = read_bool(options, "channelMeans", "options.channelMeans", false);
+      const int64_t m = views.shape[0];
+      auto out = std::make_shared<std::vector<std::vector<float>>>();
+      auto dims = std::make_shared<std::vector<int64_t>>();
+      return PromiseWorker::Run(
+          info.Env(), keep, [=] { embed_views_layers(*encoder, views.data, m, layers, *out, *dims, batch, cancel, "options.layers", channel_means); },
+          [=](Napi::Env env) -> Napi::Value {
+            Napi::Array result = Napi::Array::New(env, out->size());
+            for (size_t l = 0; l < out->size(); ++l) {
+              result.Set(static_cast<uint32_t>(l), make_tensor(env, adopt_float32(env, std::move((*out)[l])), {m, (*dims)[l]}));
+            }
+            return result;
+          });
+    });
+  }
+
+  Napi::Value Layers(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      const auto names = layer_names(*state("encoder"));
+      Napi::Array out = Napi::Array::New(info.Env(), names.size());
+      for (size_t i = 0; i < names.size(); ++i) out.Set(static_cast<uint32_t>(i), names[i]);
+      return out;
     });
   }
 

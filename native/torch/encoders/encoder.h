@@ -38,9 +38,36 @@ struct ArchitectureSetting {
   std::string doc;
 };
 
+// Collects named intermediate outputs during one forward pass (LayerMem's read-outs). A backbone
+// offers the output of each of its layers (ArchitectureSpec::layers order, index 0 first) as it
+// computes it; the tap keeps the wanted ones and says when the pass may stop, so no layer after the
+// last wanted one is computed and no prefix is run twice.
+class LayerTap {
+ public:
+  LayerTap() = default;  // wants nothing: a plain forward pass
+  // `wanted`: layer indices, each in [0, layer count), in any order, no repeats.
+  explicit LayerTap(std::vector<int64_t> wanted);
+  // Keeps x when layer i is wanted; true once every wanted layer is kept (the caller returns x).
+  bool offer(int64_t i, const torch::Tensor& x);
+  // The kept outputs, in the order `wanted` named them.
+  const std::vector<torch::Tensor>& outputs() const { return outputs_; }
+
+ private:
+  std::vector<int64_t> wanted_;
+  std::vector<torch::Tensor> outputs_;
+  size_t kept_ = 0;
+};
+
 // A backbone: images [B, C, H, W] (float, normalized) -> representations [B, D].
 struct BackboneImpl : torch::nn::Module {
-  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  // The representation: the forward pass with no read-outs.
+  torch::Tensor forward(torch::Tensor x) {
+    LayerTap none;
+    return forward_layers(x, none);
+  }
+  // The forward pass offering each layer's output to `tap` (stopping early when it says so); the
+  // last layer's output is the representation [B, D].
+  virtual torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) = 0;
   virtual int64_t repr_dim() const = 0;
   // Whether forward also takes h x w inputs besides the size it was built for, with a
   // representation of the same size (multi-crop's smaller local views): no for backbones that
@@ -55,8 +82,9 @@ struct ArchitectureSpec {
   int64_t min_size = 1;     // smallest input height and width
   // Representation size at a channel multiplier with the default settings.
   std::function<int64_t(double width)> repr_dim;
-  // The named stages whose outputs can be read out, input to output (LayerMem reads these).
-  std::vector<std::string> layers;
+  // The named layers whose outputs can be read out, input to output (LayerMem reads these), for a
+  // spec with resolved settings (a ViT's list follows its depth); the last is the representation.
+  std::function<std::vector<std::string>(const BackboneSpec&)> layers;
   std::function<std::shared_ptr<BackboneImpl>(const BackboneSpec&)> build;
   std::vector<ArchitectureSetting> settings;  // none for the CNNs
 };
@@ -74,6 +102,12 @@ void resolve_settings(BackboneSpec& spec);
 
 // A resolved setting's value (resolve_settings ran) as a positive integer.
 int64_t integer_setting(const BackboneSpec& spec, const std::string& name);
+
+// `names` as a `layers` function, for architectures whose layers do not depend on settings.
+std::function<std::vector<std::string>(const BackboneSpec&)> fixed_layers(std::vector<std::string> names);
+
+// The layer names of an architecture at its default settings (what `sslmem info` lists).
+std::vector<std::string> default_layers(const ArchitectureSpec& architecture);
 
 // Validates the spec (RangeError naming the field) and builds the backbone with libtorch's
 // default initialisation drawn from the current torch generator (seed it first).

@@ -26,7 +26,14 @@ struct PooledCnnImpl : BackboneImpl {
     fc = register_module("fc", nn::Linear(in * h * w, 512));
     bn = register_module("bn", nn::BatchNorm1d(512));
   }
-  torch::Tensor forward(torch::Tensor x) override { return torch::relu(bn->forward(fc->forward(features->forward(x).flatten(1)))); }
+  torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) override {
+    bool stop = false;
+    x = forward_units(features, 4, x, tap, 0, stop);
+    if (stop) return x;
+    x = torch::relu(bn->forward(fc->forward(x.flatten(1))));
+    tap.offer(3, x);
+    return x;
+  }
   int64_t repr_dim() const override { return 512; }
   nn::Sequential features{nullptr};
   nn::Linear fc{nullptr};
@@ -38,7 +45,7 @@ const bool registered = register_architecture({
     "3 conv3x3-BN-ReLU-maxpool stages (32w, 64w, 128w), flatten, linear 512, BN, ReLU",
     8,  // three 2x2 max-pools
     [](double) -> int64_t { return 512; },
-    {"stage1", "stage2", "stage3", "fc"},
+    fixed_layers({"stage1", "stage2", "stage3", "fc"}),
     [](const BackboneSpec& spec) -> std::shared_ptr<BackboneImpl> { return std::make_shared<PooledCnnImpl>(spec); },
 });
 

@@ -61,6 +61,29 @@ std::shared_ptr<BackboneImpl> make_backbone(const BackboneSpec& spec) {
   return architecture.build(resolved);
 }
 
+LayerTap::LayerTap(std::vector<int64_t> wanted) : wanted_(std::move(wanted)), outputs_(wanted_.size()) {}
+
+bool LayerTap::offer(int64_t i, const torch::Tensor& x) {
+  for (size_t k = 0; k < wanted_.size(); ++k) {
+    if (wanted_[k] == i && !outputs_[k].defined()) {
+      outputs_[k] = x;
+      ++kept_;
+    }
+  }
+  return !wanted_.empty() && kept_ == wanted_.size();
+}
+
+std::function<std::vector<std::string>(const BackboneSpec&)> fixed_layers(std::vector<std::string> names) {
+  return [names = std::move(names)](const BackboneSpec&) { return names; };
+}
+
+std::vector<std::string> default_layers(const ArchitectureSpec& architecture) {
+  BackboneSpec spec;
+  spec.architecture = architecture.name;
+  resolve_settings(spec);
+  return architecture.layers(spec);
+}
+
 void copy_module_state(torch::nn::Module& from, torch::nn::Module& to) {
   torch::NoGradGuard no_grad;
   auto src_params = from.named_parameters(true);

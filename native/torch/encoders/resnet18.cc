@@ -49,8 +49,15 @@ struct ResNet18Impl : BackboneImpl {
     register_module("layers", layers);
     dim_ = in;
   }
-  torch::Tensor forward(torch::Tensor x) override {
-    return torch::adaptive_avg_pool2d(layers->forward(stem->forward(x)), {1, 1}).flatten(1);
+  torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) override {
+    x = stem->forward(x);
+    if (tap.offer(0, x)) return x;
+    bool stop = false;
+    x = forward_units(layers, 2, x, tap, 1, stop);  // layer1..layer4: two blocks each
+    if (stop) return x;
+    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    tap.offer(5, x);
+    return x;
   }
   int64_t repr_dim() const override { return dim_; }
   bool takes_input_size(int64_t h, int64_t w) const override { return h >= 8 && w >= 8; }  // global pooling
@@ -64,7 +71,7 @@ const bool registered = register_architecture({
     "ResNet-18 (He et al. 2016) with the CIFAR stem (3x3 stride-1 conv, no max-pool), global average pooling",
     8,
     [](double width) -> int64_t { return scaled_channels(64, width) << 3; },
-    {"stem", "layer1", "layer2", "layer3", "layer4", "pool"},
+    fixed_layers({"stem", "layer1", "layer2", "layer3", "layer4", "pool"}),
     [](const BackboneSpec& spec) -> std::shared_ptr<BackboneImpl> { return std::make_shared<ResNet18Impl>(spec); },
 });
 

@@ -31,12 +31,22 @@ struct ResNet9Impl : BackboneImpl {
     res3 = register_module("res3", residual(c4));
     dim_ = c4;
   }
-  torch::Tensor forward(torch::Tensor x) override {
-    x = layer1->forward(prep->forward(x));
+  torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) override {
+    x = prep->forward(x);
+    if (tap.offer(0, x)) return x;
+    x = layer1->forward(x);
+    if (tap.offer(1, x)) return x;
     x = x + res1->forward(x);
-    x = layer3->forward(layer2->forward(x));
+    if (tap.offer(2, x)) return x;
+    x = layer2->forward(x);
+    if (tap.offer(3, x)) return x;
+    x = layer3->forward(x);
+    if (tap.offer(4, x)) return x;
     x = x + res3->forward(x);
-    return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    if (tap.offer(5, x)) return x;
+    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    tap.offer(6, x);
+    return x;
   }
   int64_t repr_dim() const override { return dim_; }
   bool takes_input_size(int64_t h, int64_t w) const override { return h >= 8 && w >= 8; }  // three 2x2 max-pools, then global pooling
@@ -49,7 +59,7 @@ const bool registered = register_architecture({
     "Myrtle ResNet-9 (Page 2018): prep, 3 max-pooled stages, residual pairs after the first and last, global average pooling",
     8,  // three 2x2 max-pools
     [](double width) -> int64_t { return 8 * scaled_channels(64, width); },
-    {"prep", "layer1", "res1", "layer2", "layer3", "res3", "pool"},
+    fixed_layers({"prep", "layer1", "res1", "layer2", "layer3", "res3", "pool"}),
     [](const BackboneSpec& spec) -> std::shared_ptr<BackboneImpl> { return std::make_shared<ResNet9Impl>(spec); },
 });
 

@@ -24,7 +24,14 @@ struct SmallCnnImpl : BackboneImpl {
     const int64_t h = conv_out(conv_out(spec.height, 2), 2), w = conv_out(conv_out(spec.width_px, 2), 2);
     fc = register_module("fc", nn::Linear(c2 * h * w, 512));
   }
-  torch::Tensor forward(torch::Tensor x) override { return fc->forward(features->forward(x).flatten(1)); }
+  torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) override {
+    bool stop = false;
+    x = forward_units(features, 3, x, tap, 0, stop);
+    if (stop) return x;
+    x = fc->forward(x.flatten(1));
+    tap.offer(3, x);
+    return x;
+  }
   int64_t repr_dim() const override { return 512; }
   nn::Sequential features{nullptr};
   nn::Linear fc{nullptr};
@@ -35,7 +42,7 @@ const bool registered = register_architecture({
     "3 conv3x3-BN-ReLU units (32w, 64w/2, 64w/2), flatten, linear 512",
     4,
     [](double) -> int64_t { return 512; },
-    {"conv1", "conv2", "conv3", "fc"},
+    fixed_layers({"conv1", "conv2", "conv3", "fc"}),
     [](const BackboneSpec& spec) -> std::shared_ptr<BackboneImpl> { return std::make_shared<SmallCnnImpl>(spec); },
 });
 

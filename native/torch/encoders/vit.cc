@@ -128,15 +128,36 @@ bool VisionTransformerImpl::takes_input_size(int64_t h, int64_t w) const {
 }
 
 torch::Tensor VisionTransformerImpl::encode(const torch::Tensor& tokens) {
-  auto cls = (cls_token + pos_embed.slice(1, 0, 1)).expand({tokens.size(0), 1, dim});
-  return norm->forward(blocks->forward(torch::cat({cls, tokens}, 1)));
+  LayerTap none;
+  bool stop = false;
+  return encode(tokens, none, stop);
 }
 
-torch::Tensor VisionTransformerImpl::forward(torch::Tensor x) {
-  x = encode(embed_patches(x));
-  if (representation == "cls") return x.select(1, 0);
-  if (representation == "mean") return x.slice(1, 1).mean(1);
-  return x.flatten(1);
+torch::Tensor VisionTransformerImpl::encode(const torch::Tensor& tokens, LayerTap& tap, bool& stop) {
+  auto cls = (cls_token + pos_embed.slice(1, 0, 1)).expand({tokens.size(0), 1, dim});
+  auto x = torch::cat({cls, tokens}, 1);
+  int64_t layer = 1;  // layer 0 is patch_embed
+  for (auto& block : *blocks) {
+    x = block.forward(x);
+    if (tap.offer(layer++, x)) {
+      stop = true;
+      return x;
+    }
+  }
+  return norm->forward(x);
+}
+
+torch::Tensor VisionTransformerImpl::forward_layers(torch::Tensor x, LayerTap& tap) {
+  x = embed_patches(x);
+  if (tap.offer(0, x)) return x;
+  bool stop = false;
+  x = encode(x, tap, stop);
+  if (stop) return x;
+  if (representation == "cls") x = x.select(1, 0);
+  else if (representation == "mean") x = x.slice(1, 1).mean(1);
+  else x = x.flatten(1);
+  tap.offer(static_cast<int64_t>(blocks->size()) + 1, x);
+  return x;
 }
 
 int64_t VisionTransformerImpl::repr_dim() const { return representation == "tokens" ? (1 + rows * cols) * dim : dim; }
@@ -150,9 +171,12 @@ const std::vector<ArchitectureSetting> vit_settings{
     {"representation", "cls", {"cls", "mean", "tokens"}, "what scoring aligns: the class token, the mean patch token, or every token flattened"},
 };
 
-std::vector<std::string> vit_layers() {
+// patch_embed (patch tokens with positions), block1..block<depth> (every token), norm (the
+// representation the `representation` setting reads after the final norm).
+std::vector<std::string> vit_layers(const BackboneSpec& spec) {
   std::vector<std::string> out{"patch_embed"};
-  for (int i = 1; i <= 12; ++i) out.push_back("block" + std::to_string(i));
+  const int64_t depth = integer_setting(spec, "depth");
+  for (int64_t i = 1; i <= depth; ++i) out.push_back("block" + std::to_string(i));
   out.push_back("norm");
   return out;
 }
@@ -162,7 +186,7 @@ ArchitectureSpec vit(const std::string& name, int64_t heads, const std::string& 
           description,
           4,  // one patch of the default size (smaller inputs are refused whatever the patch)
           [heads](double width) -> int64_t { return heads * scaled_channels(64, width); },
-          vit_layers(),
+          vit_layers,
           [heads](const BackboneSpec& spec) -> std::shared_ptr<BackboneImpl> { return std::make_shared<VisionTransformerImpl>(spec, heads); },
           vit_settings};
 }

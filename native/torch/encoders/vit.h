@@ -38,7 +38,7 @@ void init_linear_layers(torch::nn::Module& module);
 
 struct VisionTransformerImpl : BackboneImpl {
   VisionTransformerImpl(const BackboneSpec& spec, int64_t heads);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_layers(torch::Tensor x, LayerTap& tap) override;
   int64_t repr_dim() const override;
   bool takes_input_size(int64_t h, int64_t w) const override;
 
@@ -48,6 +48,9 @@ struct VisionTransformerImpl : BackboneImpl {
   torch::Tensor patch_positions(int64_t grid_rows, int64_t grid_cols) const;
   // The class token (with its position) prepended to `tokens`, through the blocks and the norm.
   torch::Tensor encode(const torch::Tensor& tokens);
+  // The same, offering block i's output to `tap` as layer i (1-based); sets `stop` and returns
+  // that output once the tap has every layer it wants.
+  torch::Tensor encode(const torch::Tensor& tokens, LayerTap& tap, bool& stop);
 
   int64_t dim = 0, heads = 0, patch = 0, channels = 0, rows = 0, cols = 0;
   std::string representation;

@@ -36,11 +36,13 @@ function fsyncTree(dir: string): void {
 
 /**
  * Temp files of writers that died: lib/io/atomic's `.NAME.PID.N.tmp`, the report's
- * `.report_files.tmp-PID-TIME` and native saves' `NAME.tmp-PID` (a live PID's are left alone).
+ * `.report_files.tmp-PID-TIME` and native saves' `NAME.tmp-PID` (a live PID's are left alone);
+ * with `of`, only those of files whose names start with it.
  */
-function removeDeadTemps(dir: string): void {
+export function removeDeadTemps(dir: string, of?: string): void {
   const patterns = [/^\..+\.(\d+)\.\d+\.tmp$/, /^\..+\.tmp-(\d+)-\d+$/, /^.+\.tmp-(\d+)$/];
   for (const entry of fs.readdirSync(dir)) {
+    if (of !== undefined && !entry.startsWith(of) && !entry.startsWith(`.${of}`)) continue;
     for (const pattern of patterns) {
       const match = pattern.exec(entry);
       if (match && !isAlive(Number(match[1]))) {

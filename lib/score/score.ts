@@ -103,7 +103,7 @@ export interface ScoreOptions {
   metric?: AlignMetric;
   /** Seed of the view streams. Default 0. */
   seed?: number;
-  /** Points per batch (default 64). Does not change the scores. */
+  /** Points per batch (default 64). Does not change the scores: each point's views go through an encoder as one forward pass. */
   batchSize?: number;
   /** Threads inside each augmentation/alignment job, 0 = all (default). Does not change the scores. */
   threads?: number;
@@ -298,14 +298,18 @@ export async function score(options: ScoreOptions): Promise<ScoreResult> {
       epoch: chunk,
       itemIds: Float64Array.from(rows, (i) => r.itemIds[i]),
       threads: r.threads,
+      signal,
     });
 
   /** Embeds a rendered chunk ([points, rendered, C, H, W]) through f and g and aligns its pairs. */
   const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number): Promise<ChunkStats> => {
     const views = viewsTensor.shape[1];
     const flat = { data: viewsTensor.data, shape: [points * views, c, eh, ew] };
-    const rf = await f.embedViews(flat, { batchSize: points * views, signal });
-    const rg = await g.embedViews(flat, { batchSize: points * views, signal });
+    // One forward pass per point (its `views` rendered views): an AbortSignal is polled between
+    // points, so Ctrl-C answers within one point's forward pass instead of a whole batch's, and a
+    // point's embeddings do not depend on the batch size or on the other points.
+    const rf = await f.embedViews(flat, { batchSize: views, signal });
+    const rg = await g.embedViews(flat, { batchSize: views, signal });
     const d = rf.shape[1];
     const diff = await alignDifference({ data: rf.data, shape: [points, views, d] }, { data: rg.data, shape: [points, views, d] }, { metric: r.metric, pairing, threads: r.threads });
     embedded += points * views;

@@ -128,12 +128,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   if (options.resume !== undefined && typeof options.resume !== 'boolean') throw invalidType('options.resume', 'a boolean', options.resume);
   if (options.resume && options.saveEncoders === undefined) throw invalidType('options.saveEncoders', 'the folder of the run to resume (resume: true needs it)', undefined);
   const resumeDir = options.saveEncoders === undefined ? undefined : resumeDirectory(options.saveEncoders);
-  if (options.saveEncoders !== undefined) makeDirectory(options.saveEncoders);
-  if (resumeDir && !options.resume) fs.rmSync(resumeDir, { recursive: true, force: true });
   const { dataset, extraDataset } = options;
   const design = options.design ?? { name: 'single' };
   const seed = options.seed ?? manifest.seed;
   const plan = planDesign(manifest, design, seed);
+  // Only after every option is checked: a rejected call leaves no folder behind.
+  if (options.saveEncoders !== undefined) makeDirectory(options.saveEncoders);
+  if (resumeDir && !options.resume) fs.rmSync(resumeDir, { recursive: true, force: true });
   const total = plan.replicates.length;
   const report = (p: ExperimentProgress) => {
     try {

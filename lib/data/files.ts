@@ -75,19 +75,30 @@ export async function readDataFile(file: string, what: string, options: ReadData
   return isGzip(raw) ? gunzipData(raw, file, what, { ...options, maxBytes }) : raw;
 }
 
-/** Reads until end of file in 1 MiB chunks, failing (code ERANGE) past `maxBytes`; checks `signal` between chunks. */
+/** Largest single read: fs.read takes at most 2 GiB per call, and the signal is checked between reads. */
+const READ_PIECE = 64 << 20;
+
+/**
+ * Reads until end of file, failing (code ERANGE) past `maxBytes`; checks `signal` between reads. A
+ * regular file is read into one buffer of its size (then one more read sees the end); a pipe in
+ * 1 MiB chunks.
+ */
 async function readBounded(handle: fs.FileHandle, sizeHint: number, maxBytes: number, signal: AbortSignal | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
-    if (signal?.aborted) throw abortError(signal.reason);
-    // Regular files: one read of the whole size, plus one to see the end (a file that grew is read on).
     const chunk = Buffer.allocUnsafe(Math.min(Math.max(sizeHint - total, 1 << 20), maxBytes - total + 1));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-    if (bytesRead === 0) break;
-    total += bytesRead;
+    let filled = 0;
+    while (filled < chunk.length) {
+      if (signal?.aborted) throw abortError(signal.reason);
+      const { bytesRead } = await handle.read(chunk, filled, Math.min(chunk.length - filled, READ_PIECE), null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    total += filled;
     if (total > maxBytes) throw Object.assign(new Error('too large'), { code: 'ERANGE' });
-    chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+    if (filled > 0) chunks.push(filled === chunk.length ? chunk : chunk.subarray(0, filled));
+    if (filled < chunk.length) break; // end of file
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { writeReport } from '../report/write';
+import { REPORT_FILE, writeReport } from '../report/write';
 import { Command, Option } from 'commander';
 import { datasetFingerprint, ImageDataset, openDataset } from '../data';
 import { findArchitecture } from '../encoder/architectures';
 import { findMethod, validateMethodScalars } from '../train/methods';
 import type { MethodOptions, OptimizerName } from '../train';
-import { assertWritableDirectory, writeFilesAtomic } from '../io/atomic';
+import { writeFilesAtomic } from '../io/atomic';
+import { StagedDirectory } from '../io/staged';
 import { makeSplits, SplitManifest } from '../score';
 import type { ScoreSummary } from '../score';
 import { DesignName, designNames, DesignOptions, replicateCount, runExperiment } from '../design';
@@ -45,6 +46,7 @@ export interface RunFlags extends ScoringFlags {
   pairs: number;
   splits: number;
   out: string;
+  resume?: boolean;
 }
 
 /** Adds the options of the whole experiment (splits, training, scoring) with the given defaults. */
@@ -76,7 +78,8 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--no-paired', 'train each g with its own seed (independent trainings, as in the paper) instead of sharing f\'s initialization, views and order')
     .option('--pairs <K>', "pairs of encoders for --design pairs", flagParsers.integer('--pairs'), d.pairs ?? 3)
     .option('--splits <J>', "half-splits for --design subsampled (2 encoders each)", flagParsers.integer('--splits'), d.splits ?? 2)
-    .option('--out <dir>', 'output directory', d.out ?? 'sslmem-run');
+    .option('--out <dir>', 'output directory (written whole: built in .NAME.partial beside it and renamed into place at the end)', d.out ?? 'sslmem-run')
+    .option('--resume', 'continue an interrupted run into the same --out with the same flags: reuse its trained encoders, training checkpoints and scored replicates (each checked by a fingerprint of data, options and seed)');
   return addScoringOptions(cmd, { views: d.views });
 }
 
@@ -107,7 +110,8 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   const started = Date.now();
   const ui = !flags.quiet && !flags.json;
   const say = (text: string) => ui && process.stderr.write(text + '\n');
-  assertWritableDirectory(flags.out);
+  const staged = StagedDirectory.open(flags.out, { resume: flags.resume === true });
+  const out = staged.dir;
   const design = designFromFlags(flags);
   findArchitecture(flags.architecture, '--architecture');
   const method = findMethod(flags.method, '--method');
@@ -132,7 +136,7 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
     fingerprint: datasetFingerprint(dataset),
   });
   say(`splits of ${dataset.name}: S_S ${manifest.sizes.shared}, S_C ${manifest.sizes.candidates}, S_I ${manifest.sizes.independent}, S_E ${manifest.sizes.extra}${extraDataset ? ` (from ${extraDataset.name})` : ''}; design ${design.name}`);
-  writeFilesAtomic(flags.out, { 'manifest.json': JSON.stringify(manifest, null, 2) + '\n' });
+  writeFilesAtomic(out, { 'manifest.json': JSON.stringify(manifest, null, 2) + '\n' });
 
   const channels = dataset.images.shape[3];
   const trainPipeline = readPipelineOption(flags.trainPipeline) ?? (channels === 1 ? 'grayscale-28' : 'simclr-cifar');
@@ -157,7 +161,8 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
     },
     scoring: { ...scoringOptions(flags), sharedSample: flags.sharedSample ?? (design.name === 'subsampled' ? undefined : Math.min(manifest.sizes.shared, Math.max(manifest.sizes.candidates, 1))) },
     seed: flags.seed,
-    saveEncoders: flags.out,
+    saveEncoders: out,
+    resume: flags.resume === true,
     signal,
     onProgress: (p) => {
       const key = `${p.stage} ${p.name}`;
@@ -173,12 +178,14 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   bar?.finish();
   const total = (Date.now() - started) / 1000;
   const seconds = { ...experiment.seconds, total };
-  const summary = finishScores(flags.out, experiment.points, experiment.run, flags, {}, { seconds });
+  const summary = finishScores(out, experiment.points, experiment.run, flags, {}, { seconds }, flags.out);
   // Where the time went and what it ran on (the BLAS behind libtorch changes training speed ~5x).
   const blas = detectBlas();
-  writeFilesAtomic(flags.out, { 'timing.json': JSON.stringify({ ...seconds, threads: flags.threads, blas: blas.library === null ? blas : { library: blas.library, kind: blas.kind, threading: blas.threading ?? null } }, null, 2) + '\n' });
+  writeFilesAtomic(out, { 'timing.json': JSON.stringify({ ...seconds, threads: flags.threads, blas: blas.library === null ? blas : { library: blas.library, kind: blas.kind, threading: blas.threading ?? null } }, null, 2) + '\n' });
   // The visual report (histograms, galleries, per-class bars, typicality under g) closes every run.
-  const report = await writeReport(flags.out, { dataset, extraDataset });
+  await writeReport(out, { dataset, extraDataset, runDirLabel: path.resolve(flags.out) });
+  const final = staged.commit({ command: 'run', argv: process.argv.slice(2) });
+  const report = { html: path.join(final, REPORT_FILE) };
   if (!flags.json) {
     if (experiment.design.offsetFree) {
       const e = experiment.design.offsetFree;
@@ -190,7 +197,7 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
     process.stdout.write(`Report: ${report.html}\n`);
     process.stdout.write(`Wall time: ${formatSeconds(total)} (training ${formatSeconds(seconds.train)}, scoring ${formatSeconds(seconds.score)}; BLAS ${blas.library === null ? 'unknown' : `${blas.kind}${blas.threading ? ` ${blas.threading}` : ''}`}).\n`);
   }
-  return { out: path.resolve(flags.out), manifest, summary, seconds };
+  return { out: final, manifest, summary, seconds };
 }
 
 function formatP(p: number): string {

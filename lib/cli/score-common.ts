@@ -123,14 +123,14 @@ export async function loadEncoderOption(file: string, inputShape?: string, norma
 }
 
 /** Finalizes scores, writes the output files and prints the summary (text or JSON). Returns the summary. */
-export function finishScores(out: string, points: PointScore[], run: ScoreRunInfo, flags: { fdr: number; topK: number; json?: boolean }, extraFiles: Record<string, string> = {}, extraReport: Record<string, unknown> = {}) {
+export function finishScores(out: string, points: PointScore[], run: ScoreRunInfo, flags: { fdr: number; topK: number; json?: boolean }, extraFiles: Record<string, string> = {}, extraReport: Record<string, unknown> = {}, shownAs = out) {
   const result = finalizeScores(points, run, { fdr: flags.fdr, topK: flags.topK });
   const written = writeScoreOutputs(out, result, extraFiles);
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ ...extraReport, out: path.resolve(out), files: written.map((f) => path.basename(f)), summary: result.summary }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...extraReport, out: path.resolve(shownAs), files: written.map((f) => path.basename(f)), summary: result.summary }, null, 2) + '\n');
   } else {
     process.stdout.write('\n' + summaryText(result.summary));
-    process.stdout.write(`\nFiles in ${path.resolve(out)}: ${written.map((f) => path.basename(f)).join(', ')}\n`);
+    process.stdout.write(`\nFiles in ${path.resolve(shownAs)}: ${written.map((f) => path.basename(f)).join(', ')}\n`);
   }
   return result.summary;
 }

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { openDataset } from '../data';
 import type { DatasetSplit } from '../data';
-import { assertWritableDirectory } from '../io/atomic';
+import { assertWritableDirectory, makeDirectory } from '../io/atomic';
+import { StagedDirectory } from '../io/staged';
 import { parseShard, partFileName, readManifest, scoreManifest, SPLIT_GROUPS, SplitGroup, writePart } from '../score';
 import { setTorchThreads } from '../system';
 import { outOfRange } from '../errors';
@@ -50,7 +50,9 @@ export function registerScore(program: Command): void {
   addScoringOptions(cmd).action(async (raw: ScoreFlags) => {
     const flags = applyConfig(cmd, raw);
     const started = Date.now();
-    assertWritableDirectory(flags.out);
+    // Without --shard the four files appear together: written into .OUT.partial, renamed onto --out in one step.
+    const staged = flags.shard ? undefined : StagedDirectory.open(flags.out);
+    if (flags.shard) assertWritableDirectory(flags.out);
     if (flags.threads) setTorchThreads(flags.threads);
     const groups = flags.groups.split(',').map((g) => g.trim()) as SplitGroup[];
     for (const g of groups) if (!SPLIT_GROUPS.includes(g)) throw outOfRange('--groups', `names from ${SPLIT_GROUPS.join(', ')}`, g, true);
@@ -72,13 +74,14 @@ export function registerScore(program: Command): void {
     const seconds = (Date.now() - started) / 1000;
     if (shard) {
       const file = path.join(flags.out, partFileName(shard));
-      fs.mkdirSync(flags.out, { recursive: true });
+      makeDirectory(flags.out);
       writePart(file, { format: 'sslmem-scores-part/1', shard, total: scored.total, run: scored.run, points: scored.points });
       const report = { part: path.resolve(file), points: scored.points.length, total: scored.total, seconds };
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : `Scored ${scored.points.length} of ${scored.total} points in ${seconds.toFixed(1)} s: ${report.part}\nMerge all parts with: sslmem merge ${path.join(flags.out, 'part-*-of-' + shard.count + '.json')} --out DIR\n`);
       return;
     }
-    finishScores(flags.out, scored.points, scored.run, flags, {}, { seconds });
+    finishScores(staged!.dir, scored.points, scored.run, flags, {}, { seconds }, flags.out);
+    staged!.commit({ command: 'score', argv: process.argv.slice(2) });
     if (!flags.json) process.stdout.write(`Scored ${scored.points.length} points in ${seconds.toFixed(1)} s.\n`);
   });
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, datasetFingerprint, loadDataset, loadIdx } from '../data';
 import type { ImageDataset } from '../data/types';
@@ -5,6 +7,7 @@ import type { CropGroupSpec, PipelineSpec } from '../augment';
 import { findArchitecture } from '../encoder/architectures';
 import { distributedConfigFromEnv } from '../distributed';
 import { invalidType } from '../errors';
+import { removeDeadTemps } from '../io/staged';
 import { assertOneOf } from '../validate';
 import { namedNumbers, namedValues, optionalInteger, optionalNumber, parseInteger } from './parse';
 import { formatSeconds, ProgressBar } from './progress';
@@ -104,6 +107,8 @@ export function registerTrain(program: Command): void {
           `epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}, ${Math.round(p.imagesPerSecond)} img/s` + (p.knnAccuracy !== undefined ? `, kNN ${(100 * p.knnAccuracy).toFixed(1)}%` : ''),
         );
       const temperature = optionalNumber('--temperature', options.temperature);
+      // Temp files a killed `sslmem train` left beside its output (OUT.tmp-PID, OUT.ckpt.tmp-PID).
+      if (fs.existsSync(path.dirname(path.resolve(options.out)))) removeDeadTemps(path.dirname(path.resolve(options.out)), path.basename(options.out));
       const result = await train({
         images: dataset.images,
         encoder: { architecture, width: optionalNumber('--width', options.width), settings: options.architectureSetting },

@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { assertOneOf, assertString } from '../validate';
-import { corruptFile, fileNotFound, readDataFile } from './files';
+import { corruptFile, fileNotFound, readDataFiles } from './files';
 import { assertLabelsHaveClasses } from './pair';
 import type { ImageDataset } from './types';
 
@@ -73,7 +73,7 @@ export async function loadCifar(source: string | string[], options: LoadCifarOpt
   const { files, directory, format, fromDirectory } = await resolveBatches(source, split, options.format);
   const info = FORMATS[format];
   const recordLength = info.labelBytes + PIXELS;
-  const contents = await Promise.all(files.map((file) => readDataFile(file, `${format} binary batches`)));
+  const contents = await readDataFiles(files.map((file) => ({ file, what: `${format} binary batches` })));
   let n = 0;
   contents.forEach((bytes, i) => {
     if (bytes.length % recordLength !== 0) {

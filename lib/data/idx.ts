@@ -6,7 +6,7 @@
  */
 import type { Uint8Tensor } from '../tensor';
 import { assertString } from '../validate';
-import { corruptFile, readDataFile } from './files';
+import { corruptFile, readDataFile, readDataFiles } from './files';
 import { LabelledFilesOptions, labelledDataset } from './pair';
 import type { ImageDataset } from './types';
 
@@ -94,9 +94,9 @@ export type LoadIdxOptions = LabelledFilesOptions;
 export async function loadIdx(imagesPath: string, labelsPath: string, options: LoadIdxOptions = {}): Promise<ImageDataset> {
   assertString('imagesPath', imagesPath, { nonEmpty: true });
   assertString('labelsPath', labelsPath, { nonEmpty: true });
-  const [imageBytes, labelBytes] = await Promise.all([
-    readDataFile(imagesPath, 'an IDX images file'),
-    readDataFile(labelsPath, 'an IDX labels file'),
+  const [imageBytes, labelBytes] = await readDataFiles([
+    { file: imagesPath, what: 'an IDX images file' },
+    { file: labelsPath, what: 'an IDX labels file' },
   ]);
   const images = parseIdx(imageBytes, imagesPath, [3, 4]);
   const labels = parseIdx(labelBytes, labelsPath, [1]);

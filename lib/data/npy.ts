@@ -8,7 +8,7 @@
 import { outOfRange } from '../errors';
 import type { Tensor } from '../tensor';
 import { assertString } from '../validate';
-import { assertLittleEndianHost, copyBytes, corruptFile, readDataFile } from './files';
+import { assertLittleEndianHost, copyBytes, corruptFile, readDataFile, readDataFiles } from './files';
 import { LabelledFilesOptions, labelledDataset } from './pair';
 import type { ImageDataset } from './types';
 
@@ -157,7 +157,14 @@ export type LoadNpyDatasetOptions = LabelledFilesOptions;
  *   ERR_SSLMEM_MISMATCH when the counts differ or a label is negative or has no class name.
  */
 export async function loadNpyDataset(imagesPath: string, labelsPath: string, options: LoadNpyDatasetOptions = {}): Promise<ImageDataset> {
-  const [images, labels] = await Promise.all([loadNpy(imagesPath), loadNpy(labelsPath)]);
+  assertString('imagesPath', imagesPath, { nonEmpty: true });
+  assertString('labelsPath', labelsPath, { nonEmpty: true });
+  const [imageBytes, labelBytes] = await readDataFiles([
+    { file: imagesPath, what: 'a .npy file' },
+    { file: labelsPath, what: 'a .npy file' },
+  ]);
+  const images = parseNpy(imageBytes, imagesPath);
+  const labels = parseNpy(labelBytes, labelsPath);
   if (!(images.data instanceof Uint8Array)) {
     throw corruptFile(imagesPath, "uint8 images ('|u1')", images.data instanceof Float32Array ? "'<f4'" : 'an integer dtype other than uint8');
   }

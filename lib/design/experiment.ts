@@ -9,13 +9,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ImageDataset } from '../data/types';
 import { datasetFingerprint, subset } from '../data';
-import type { Encoder } from '../encoder';
+import { Encoder } from '../encoder';
 import type { Architecture, ArchitectureSettings } from '../encoder/description';
 import type { CropGroupSpec, PipelineSpec } from '../augment';
 import { augmentationFor, train, Method, MethodOptions, OptimizerOptions } from '../train';
 import { scoreManifest, ScoreManifestOptions } from '../score/manifest-scoring';
 import { SplitManifest, validateManifest } from '../score/splits';
-import { assertAbortSignal, assertFunction, assertObject } from '../validate';
+import { assertAbortSignal, assertFunction, assertInteger, assertObject, assertString } from '../validate';
+import { invalidType } from '../errors';
+import { makeDirectory } from '../io/atomic';
+import { fingerprintOf, ResumeRecord, resumeDirectory } from './resume';
 import type { PointScore, ScoreRunInfo } from '../score/summary';
 import { studentTSurvival } from '../score/distributions';
 import { mean, oneSampleTTest } from '../score/stats';
@@ -66,8 +69,21 @@ export interface ExperimentOptions {
   scoring?: ExperimentScoring;
   /** Seed of the trainings (replicate seeds derive from it). Default the manifest's seed. */
   seed?: number;
-  /** Save every encoder here: encoder-<name>.sslmem (replicate 0 of single/pairs/swapped: encoder-f/g.sslmem). */
+  /**
+   * Save every encoder here as soon as it is trained: encoder-<name>.sslmem (replicate 0 of
+   * single/pairs/swapped: encoder-f/g.sslmem), with a training checkpoint (checkpoint-<name>.sslmem,
+   * removed once the encoder is saved) every `checkpointEvery` epochs.
+   */
   saveEncoders?: string;
+  /** Epochs between training checkpoints in `saveEncoders` (default 1). */
+  checkpointEvery?: number;
+  /**
+   * Continue an interrupted call with the same options and `saveEncoders`: trained encoders are
+   * loaded, trainings continue from their checkpoints, scored replicates are reused, each only when
+   * its fingerprint (data, options, seed) matches (else ERR_SSLMEM_MISMATCH). Results equal an
+   * uninterrupted call's. Default false: start over.
+   */
+  resume?: boolean;
   onProgress?: (progress: ExperimentProgress) => void;
   signal?: AbortSignal;
 }
@@ -108,10 +124,18 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
   if (options.signal !== undefined) assertAbortSignal('options.signal', options.signal);
   const manifest = validateManifest(options.manifest, 'options.manifest');
+  if (options.saveEncoders !== undefined) assertString('options.saveEncoders', options.saveEncoders, { nonEmpty: true });
+  if (options.checkpointEvery !== undefined) assertInteger('options.checkpointEvery', options.checkpointEvery, { min: 1 });
+  if (options.resume !== undefined && typeof options.resume !== 'boolean') throw invalidType('options.resume', 'a boolean', options.resume);
+  if (options.resume && options.saveEncoders === undefined) throw invalidType('options.saveEncoders', 'the folder of the run to resume (resume: true needs it)', undefined);
+  const resumeDir = options.saveEncoders === undefined ? undefined : resumeDirectory(options.saveEncoders);
   const { dataset, extraDataset } = options;
   const design = options.design ?? { name: 'single' };
   const seed = options.seed ?? manifest.seed;
   const plan = planDesign(manifest, design, seed);
+  // Only after every option is checked: a rejected call leaves no folder behind.
+  if (options.saveEncoders !== undefined) makeDirectory(options.saveEncoders);
+  if (resumeDir && !options.resume) fs.rmSync(resumeDir, { recursive: true, force: true });
   const total = plan.replicates.length;
   const report = (p: ExperimentProgress) => {
     try {
@@ -131,17 +155,28 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   for (let r = 0; r < total; r++) {
     const replicate = plan.replicates[r];
     const started = Date.now();
-    const f = await trainOne(options, replicate.f, replicate.trainF, replicate.seed, (p) => report({ ...p, done: trainings, total: 2 * total }));
+    const keyF = trainingKey(options, replicate.trainF, replicate.seed);
+    const keyG = trainingKey(options, replicate.trainG, replicate.seedG);
+    for (const [name, trainedOn, encoderSeed] of [[replicate.f, replicate.trainF, replicate.seed], [replicate.g, replicate.trainG, replicate.seedG]] as const) {
+      encoders.push({ name, seed: encoderSeed, trainedOn: trainedOn.length, ...(options.saveEncoders ? { file: encoderFile(options.saveEncoders, name) } : {}) });
+    }
+    const scoresRecord = resumeDir
+      ? new ResumeRecord<Awaited<ReturnType<typeof scoreManifest>>>(path.join(resumeDir, `scores-${r}.json`), fingerprintOf('scores', { keyF, keyG, scoring: options.scoring ?? {}, manifest }), `the scores of replicate ${r}`)
+      : undefined;
+    const done = options.resume ? scoresRecord?.read() : undefined;
+    if (done && fs.existsSync(encoderFile(options.saveEncoders!, replicate.f)) && fs.existsSync(encoderFile(options.saveEncoders!, replicate.g))) {
+      trainings += 2;
+      scored = done;
+      scores.push(pairScores(scored.points));
+      continue;
+    }
+    const f = await trainOne(options, replicate.f, replicate.trainF, replicate.seed, keyF, (p) => report({ ...p, done: trainings, total: 2 * total }));
     trainings++;
     let g: Encoder | undefined;
     try {
-      g = await trainOne(options, replicate.g, replicate.trainG, replicate.seedG, (p) => report({ ...p, done: trainings, total: 2 * total }));
+      g = await trainOne(options, replicate.g, replicate.trainG, replicate.seedG, keyG, (p) => report({ ...p, done: trainings, total: 2 * total }));
       trainings++;
       trainSeconds += (Date.now() - started) / 1000;
-      for (const [name, encoder, trainedOn, encoderSeed] of [[replicate.f, f, replicate.trainF, replicate.seed], [replicate.g, g, replicate.trainG, replicate.seedG]] as const) {
-        const file = options.saveEncoders ? await saveEncoder(options.saveEncoders, name, encoder) : undefined;
-        encoders.push({ name, seed: encoderSeed, trainedOn: trainedOn.length, ...(file ? { file } : {}) });
-      }
       const scoreStart = Date.now();
       scored = await scoreManifest({
         ...options.scoring,
@@ -154,12 +189,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         onProgress: (p) => report({ stage: 'score', name: `${replicate.f}/${replicate.g}`, done: r, total, points: p.done, pointsTotal: p.total }),
       });
       scoreSeconds += (Date.now() - scoreStart) / 1000;
+      scoresRecord?.write(scored);
       scores.push(pairScores(scored.points));
     } finally {
       f.dispose();
       g?.dispose();
     }
   }
+  if (resumeDir) fs.rmSync(resumeDir, { recursive: true, force: true });
   const points = scored!.points;
   const perReplicate = oriented(plan.design, plan.replicates, points, scores);
   const combined = combine(plan.design, points, perReplicate);
@@ -169,8 +206,36 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   return { points: out, run, design: info, seconds: { train: trainSeconds, score: scoreSeconds } };
 }
 
-async function trainOne(options: ExperimentOptions, name: string, indices: number[], seed: number, progress: (p: ExperimentProgress) => void): Promise<Encoder> {
+/** What an encoder's training depends on: its data (by content), the training options and its seed. */
+function trainingKey(options: ExperimentOptions, indices: readonly number[], seed: number): string {
+  const { threads: _threads, device: _device, ...training } = options.training;
+  return fingerprintOf('training', { training, seed, indices, data: datasetFingerprint(subset(options.dataset, [...indices])) });
+}
+
+function encoderFile(dir: string, name: string): string {
+  // Replicate 0 of single, pairs and swapped is f and g: encoder-f.sslmem and encoder-g.sslmem, the names the report looks for.
+  return path.join(dir, `encoder-${name}.sslmem`);
+}
+
+/**
+ * Trains one encoder, or with `resume` loads it (or continues its checkpoint) when its fingerprint
+ * matches. With `saveEncoders` it is saved at once, so a later crash does not lose it.
+ */
+async function trainOne(options: ExperimentOptions, name: string, indices: number[], seed: number, key: string, progress: (p: ExperimentProgress) => void): Promise<Encoder> {
   const t = options.training;
+  const dir = options.saveEncoders;
+  const record = dir ? new ResumeRecord<{ epochs: number }>(path.join(resumeDirectory(dir), `encoder-${name}.json`), key, `encoder ${name}`) : undefined;
+  const file = dir ? encoderFile(dir, name) : undefined;
+  const checkpoint = dir ? path.join(dir, `checkpoint-${name}.sslmem`) : undefined;
+  let resumeFrom: string | undefined;
+  if (options.resume && record?.read()) {
+    if (fs.existsSync(file!)) {
+      fs.rmSync(checkpoint!, { force: true }); // killed between saving the encoder and removing its checkpoint
+      return Encoder.load(file!);
+    }
+    if (fs.existsSync(checkpoint!)) resumeFrom = checkpoint;
+  }
+  record?.write({ epochs: t.epochs });
   const data = subset(options.dataset, indices);
   const result = await train({
     images: data.images,
@@ -186,20 +251,18 @@ async function trainOne(options: ExperimentOptions, name: string, indices: numbe
     threads: t.threads,
     device: t.device,
     dataFingerprint: datasetFingerprint(data),
+    ...(checkpoint ? { checkpoint: { path: checkpoint, every: options.checkpointEvery ?? 1 } } : {}),
+    ...(resumeFrom ? { resume: resumeFrom } : {}),
     signal: options.signal,
     onProgress: (p) => {
       if (p.epochLoss !== undefined) progress({ stage: 'train', name, done: 0, total: 0, epoch: p.epoch, epochs: p.epochs, loss: p.epochLoss });
     },
   });
+  if (file) {
+    await result.encoder.save(file);
+    fs.rmSync(checkpoint!, { force: true });
+  }
   return result.encoder;
-}
-
-async function saveEncoder(dir: string, name: string, encoder: Encoder): Promise<string> {
-  fs.mkdirSync(dir, { recursive: true });
-  // Replicate 0 of single, pairs and swapped is f and g: encoder-f.sslmem and encoder-g.sslmem, the names the report looks for.
-  const file = path.join(dir, `encoder-${name}.sslmem`);
-  await encoder.save(file);
-  return file;
 }
 
 function pairScores(points: readonly PointScore[]): PairScores {

@@ -13,6 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeDirectory } from '../io/atomic';
 import { outOfRange } from '../errors';
 import type { Uint8Tensor } from '../tensor';
 import { assertInteger, assertObject } from '../validate';
@@ -84,7 +85,7 @@ export async function crossfitScores(options: CrossfitOptions): Promise<Crossfit
     const encoder = await options.hooks.trainEncoder({ images: gatherImages(options.images, indices), indices, seed: encoderSeed, name, signal: options.signal });
     const record: CrossfitEncoderRecord = { name, seed: encoderSeed, excludedFold, trainedOn: Array.from(indices) };
     if (options.saveEncoders && encoder.save) {
-      fs.mkdirSync(options.saveEncoders, { recursive: true });
+      makeDirectory(options.saveEncoders);
       record.file = path.join(options.saveEncoders, `${name}.pt`);
       await encoder.save(record.file);
     }

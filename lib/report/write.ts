@@ -20,6 +20,8 @@ import { writeRunTypicality } from './typicality-run';
 import { writeFileAtomic } from '../io/atomic';
 
 export interface WriteReportOptions {
+  /** The run directory as the report names it (default its path; `sslmem run` writes the report before moving the directory into place). */
+  runDirLabel?: string;
   /** The dataset the scores' indices point into (overrides images found through the run directory). */
   dataset?: ImageDataset;
   /** The dataset S_E indices point into when the manifest names a separate extraDataset. */
@@ -87,6 +89,7 @@ export const REPORT_ASSETS = 'report_files';
 /** Writes the HTML report of a run directory (see the module comment). */
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
   assertString('runDir', runDir, { nonEmpty: true });
+  if (options.runDirLabel !== undefined) assertString('options.runDirLabel', options.runDirLabel);
   const galleryCount = options.galleryCount ?? 24;
   assertInteger('options.galleryCount', galleryCount, { min: 1, max: 1000 });
   if (options.dataset !== undefined && (typeof options.dataset !== 'object' || !options.dataset.images)) {
@@ -131,7 +134,7 @@ export async function writeReport(runDir: string, options: WriteReportOptions = 
       for (const item of [...mostItems, ...leastItems]) files[item.file] = item.file;
       gallery = { most: mostItems, least: leastItems, population: candidates.length > 0 ? 'candidates S_C' : 'all scored points' };
     }
-    const html = reportHtml({ title: options.title ?? 'SSLMem report', runDir: dir, summary: run.summary, assets: REPORT_ASSETS, charts, gallery, typicality: run.typicality, removal: run.removal, layers: run.layers, classNames });
+    const html = reportHtml({ title: options.title ?? 'SSLMem report', runDir: options.runDirLabel ?? dir, summary: run.summary, assets: REPORT_ASSETS, charts, gallery, typicality: run.typicality, removal: run.removal, layers: run.layers, classNames });
     const finalAssets = path.join(dir, REPORT_ASSETS);
     fs.rmSync(finalAssets, { recursive: true, force: true });
     fs.renameSync(tmpAssets, finalAssets);

@@ -107,7 +107,7 @@ export interface ScoreOptions {
   metric?: AlignMetric;
   /** Seed of the view streams. Default 0. */
   seed?: number;
-  /** Points per batch (default 64). Does not change the scores. */
+  /** Points per batch (default 64). Does not change the scores: each point's views go through an encoder as one forward pass. */
   batchSize?: number;
   /** Threads inside each augmentation/alignment job, 0 = all (default). Does not change the scores. */
   threads?: number;
@@ -393,14 +393,18 @@ async function scoreReadouts(options: ScoreOptions, r: Resolved, readouts: numbe
       epoch: chunk,
       itemIds: Float64Array.from(rows, (i) => r.itemIds[i]),
       threads: r.threads,
+      signal,
     });
 
   /** Embeds a rendered chunk ([points, rendered, C, H, W]) through f and g and aligns the pairs of every read-out. */
   const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number): Promise<ChunkStats[]> => {
     const views = viewsTensor.shape[1];
     const flat = { data: viewsTensor.data, shape: [points * views, c, eh, ew] };
-    const rf = await readout(f, flat, points * views, signal);
-    const rg = await readout(g, flat, points * views, signal);
+    // One forward pass per point (its `views` rendered views): an AbortSignal is polled between
+    // points, so Ctrl-C answers within one point's forward pass instead of a whole batch's, and a
+    // point's embeddings do not depend on the batch size or on the other points.
+    const rf = await readout(f, flat, views, signal);
+    const rg = await readout(g, flat, views, signal);
     const out: ChunkStats[] = [];
     for (let l = 0; l < readouts; l++) {
       const d = rf[l].shape[1];

@@ -3,11 +3,16 @@
 
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "../kernels/errors.h"
+#include "zip_check.h"
 
 namespace sslmem {
 
@@ -53,10 +58,30 @@ std::shared_ptr<EncoderState> clone_encoder(const EncoderState& source) {
   return copy;
 }
 
+namespace {
+
+// Flushes a file (or a directory's entries, after a rename in it) to the disk, so that a power cut
+// after a save returned cannot leave a renamed but empty file. False when it could not be opened or synced.
+bool fsync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0 || errno == EINVAL;  // EINVAL: a file system that cannot sync directories
+  ::close(fd);
+  return ok;
+}
+
+std::string parent_directory(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
 void save_archive_atomic(torch::serialize::OutputArchive& archive, const std::string& path) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   try {
     archive.save_to(tmp);
+    if (!fsync_path(tmp)) throw std::runtime_error("fsync failed");
   } catch (const std::exception& e) {
     std::remove(tmp.c_str());
     throw_runtime("ERR_SSLMEM_WRITE_FAILED", "Could not write " + path + ": " + e.what());
@@ -65,6 +90,7 @@ void save_archive_atomic(torch::serialize::OutputArchive& archive, const std::st
     std::remove(tmp.c_str());
     throw_runtime("ERR_SSLMEM_WRITE_FAILED", "Could not rename " + tmp + " onto " + path);
   }
+  fsync_path(parent_directory(path));
 }
 
 void save_encoder_file(const EncoderState& encoder, const std::string& path,
@@ -137,19 +163,31 @@ std::shared_ptr<EncoderState> torchscript_from_bytes(std::string bytes, int64_t 
   return state;
 }
 
-std::string read_file_bytes(const std::string& path) {
+// The whole file, read only when it is a regular file (a device such as /dev/zero never ends) and
+// only after its zip container checks out (zip_check.h): libtorch itself never checks the CRCs.
+std::string read_verified_file(const std::string& path, const std::string& what) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw_runtime("ERR_SSLMEM_FILE_NOT_FOUND", "Expected " + what + " at " + path + " but no such file exists");
+  if (!S_ISREG(info.st_mode)) {
+    throw_runtime("ERR_SSLMEM_CORRUPT_FILE", "Expected " + what + " for " + path + " but received " +
+                                                 (S_ISDIR(info.st_mode) ? "a directory" : "a device, pipe or socket (not a regular file)"));
+  }
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw_runtime("ERR_SSLMEM_FILE_NOT_FOUND", "Expected a readable file for path but received " + path);
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  return bytes.str();
+  if (!file) throw_runtime("ERR_SSLMEM_FILE_NOT_FOUND", "Expected a readable file for " + what + " but received " + path);
+  std::string bytes(static_cast<size_t>(info.st_size), '\0');
+  file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (static_cast<size_t>(file.gcount()) != bytes.size()) {
+    throw_runtime("ERR_SSLMEM_CORRUPT_FILE", "Expected " + what + " for " + path + " but it shrank while being read");
+  }
+  verify_zip_container(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), path, what);
+  return bytes;
 }
 
 }  // namespace
 
 std::shared_ptr<EncoderState> load_encoder_file(const std::string& path,
                                                 const std::function<void(torch::serialize::InputArchive&)>& extra) {
-  std::string bytes = read_file_bytes(path);
+  std::string bytes = read_verified_file(path, "an sslmem encoder file");
   torch::serialize::InputArchive archive;
   try {
     std::istringstream stream(bytes);
@@ -208,7 +246,7 @@ std::shared_ptr<EncoderState> load_encoder_file(const std::string& path,
 }
 
 std::shared_ptr<EncoderState> load_torchscript_file(const std::string& path, int64_t c, int64_t h, int64_t w) {
-  return torchscript_from_bytes(read_file_bytes(path), c, h, w, path);
+  return torchscript_from_bytes(read_verified_file(path, "a TorchScript file (torch.jit.save)"), c, h, w, path);
 }
 
 }  // namespace sslmem

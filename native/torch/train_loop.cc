@@ -179,6 +179,13 @@ double train_step(const MethodSpec& method, const StepContext& context, torch::o
 
 TrainResult run_training(const TrainConfig& c, const EncoderState& initial, const ViewSource& views,
                          const std::function<void(const TrainProgress&)>& on_progress, const CancelFlag& cancel) {
+  // The thread count is the calling worker thread's (OpenMP keeps it per thread): put it back when
+  // training ends, or every later job that lands on this libuv worker (scoring's forward passes)
+  // runs with the training's count and rounds differently from the same job on another worker.
+  struct ThreadCountRestorer {
+    int previous = at::get_num_threads();
+    ~ThreadCountRestorer() { at::set_num_threads(previous); }
+  } restore_threads;
   if (c.threads > 0) at::set_num_threads(c.threads);
   torch::Device device(torch::kCPU);
   if (c.device == "cuda") {

@@ -35,11 +35,27 @@ describe('score/score with torch-tier encoders', function () {
     assert.ok(a.m.some((x) => x !== 0));
   });
 
-  it('batch size and threads change the scores by float rounding at most', async () => {
+  it('batch size and threads change the scores by float rounding at most; the batch size not at all', async () => {
     const images = firstImages(ds, 8);
     const base = await score({ f, g, images, views: 4, seed: 9, batchSize: 8, threads: 1 });
     const other = await score({ f, g, images, views: 4, seed: 9, batchSize: 3, threads: 2 });
     base.m.forEach((m, i) => assert.ok(Math.abs(m - other.m[i]) <= 1e-6, `point ${i}: ${m} vs ${other.m[i]}`));
+    // One forward pass per point: its embeddings, hence its scores, are those of any batch size.
+    const regrouped = await score({ f, g, images, views: 4, seed: 9, batchSize: 3, threads: 1 });
+    assert.deepEqual(Array.from(regrouped.m), Array.from(base.m));
+  });
+
+  it('an abort during a batch with many views answers within one point\'s forward pass', async () => {
+    // 64 points x 65 rendered views: one forward pass over the whole batch took 6-7 s here (issue
+    // 16 measured ~10 s for Ctrl-C); one point's pass takes ~0.1 s. The bound is the issue's ~1 s.
+    const images = firstImages(ds, 64);
+    const controller = new AbortController();
+    const started = Date.now();
+    const scoring = score({ f, g, images, views: 64, seed: 9, batchSize: 64, threads: 1, signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(scoring, { name: 'AbortError', code: 'ABORT_ERR' });
+    const answered = Date.now() - started - 300;
+    assert.ok(answered < 1000, `the abort took ${answered} ms to answer`);
   });
 
   it('encoders with different input sizes are refused', async () => {

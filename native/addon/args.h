@@ -8,23 +8,39 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "../kernels/cancel.h"
 #include "../kernels/errors.h"
+#include "../kernels/sizes.h"
 
 namespace sslmem {
 
-// A zero-copy view of a JS typed array with its logical shape. `holder` is the JS object to
-// pass to PromiseWorker::Run's keep_alive so the memory outlives the job.
+// A JS typed array's elements with their logical shape. Buffer contract (issue 16, README "Buffers
+// during a call"): `data` points into `storage`, a private copy taken on the main thread before
+// the job is queued, so nothing the caller does to its buffer afterwards (resize a resizable
+// ArrayBuffer, transfer it, write to a SharedArrayBuffer from another thread) can reach the job.
+// Whatever holds `data` on a worker must hold `storage` too. `holder` is the JS object.
 template <typename T>
 struct TensorArg {
   T* data = nullptr;
   std::vector<int64_t> shape;
   size_t size = 0;
   Napi::Value holder;
+  std::shared_ptr<void> storage;
 };
+
+// Where a typed array's elements are now (any ArrayBuffer or SharedArrayBuffer, byteOffset
+// honoured) and how many there are; null and 0 when its buffer is detached. Only valid until JS
+// runs again: read_typed_array copies from it.
+struct TypedArrayView {
+  napi_typedarray_type type;
+  void* data = nullptr;
+  size_t length = 0;
+};
+TypedArrayView typed_array_view(const Napi::Value& value);
 
 // Describes a JS value for error messages ("a Float64Array of length 3", "undefined", ...).
 std::string describe_value(const Napi::Value& value);
@@ -39,7 +55,7 @@ const char* typed_array_name_of();
 template <typename T>
 TensorArg<T> read_tensor(const Napi::Value& value, const std::string& arg, int rank = -1);
 
-// Reads a bare typed array of the given element type (any length).
+// Reads a bare typed array of the given element type (any length), copied (see TensorArg).
 template <typename T>
 TensorArg<T> read_typed_array(const Napi::Value& value, const std::string& arg);
 
@@ -50,13 +66,25 @@ std::string read_string(const Napi::Object& options, const char* key, const std:
                         const std::string& fallback);
 Napi::Object read_object(const Napi::Value& value, const std::string& arg);
 
-// options.cancel: an optional Int32Array of length >= 1 written by the JS AbortSignal listener.
+// options.cancel: an optional Int32Array of length >= 1 written by the JS AbortSignal listener. Not
+// copied (the job must see the listener's write); lib/abort.ts makes it and never exposes it.
 CancelFlag read_cancel_flag(const Napi::Object& options, const std::string& arg,
                             std::vector<Napi::Value>& keep_alive);
 
 // Hands a native buffer to JS as a Float32Array without copying (freed by the GC).
 Napi::Float32Array adopt_float32(Napi::Env env, std::vector<float>&& values);
 Napi::Float64Array adopt_float64(Napi::Env env, std::vector<double>&& values);
+
+// A float32 output made natively (sizes.h: checked length, calloc, RangeError naming `arg` when
+// it cannot be had) and handed to JS without copying; V8's own allocator aborts the process
+// instead. `data` stays valid while the JS array lives.
+struct NativeFloat32 {
+  std::shared_ptr<float> block;
+  size_t length = 0;
+  float* data() const { return block.get(); }
+};
+NativeFloat32 allocate_float32(size_t length, const std::string& arg);
+Napi::Float32Array adopt_float32(Napi::Env env, NativeFloat32 block);
 
 // RangeError naming `arg` unless shape[1..] equals `tail` (the leading dimension, called `leading`
 // in the message, is free): "Expected [M, 1, 28, 28] for views.shape but received [4, 3, 32, 32]".

@@ -17,7 +17,7 @@ import type { EmbeddingEncoder } from '../eval/evaluate';
 import { nearestNeighbours } from '../eval/neighbours';
 import { assertTensor } from '../tensor';
 import type { Float32Tensor, Uint8Tensor } from '../tensor';
-import { assertBoolean, assertFunction, assertInteger, assertObject, assertOptions } from '../validate';
+import { assertArrayLike, assertBoolean, assertFunction, assertInteger, assertObject, assertOptions } from '../validate';
 import { spearman, SpearmanResult } from './rank';
 
 /** Neighbours averaged per point (see the module comment). */
@@ -100,6 +100,8 @@ export interface TypicalityBin {
  * atypicality by default; reports mean m with its standard error per bin.
  */
 export function binnedSummary(atypicality: ArrayLike<number>, m: ArrayLike<number>, bins = DEFAULT_TYPICALITY_BINS): TypicalityBin[] {
+  assertArrayLike('atypicality', atypicality);
+  assertArrayLike('m', m);
   const n = atypicality.length;
   if (m.length !== n) throw outOfRange('m.length', `${n} (one score per point)`, m.length);
   assertInteger('bins', bins, { min: 1, max: Math.max(1, n) });

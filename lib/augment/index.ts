@@ -38,12 +38,12 @@ export interface AugmentOptions extends StreamOptions {
   /** Views per image, V >= 1. */
   views: number;
   /**
-   * Filled when the job ends and returned: a Float32Array of exactly N * V * C * H' * W' elements (any
-   * buffer, shared too). The job writes a block of its own and copies it here at the end (README
-   * "Buffers during a call"); an `out` transferred or shrunk meanwhile is a TypeError.
+   * Written in place and returned: a Float32Array of exactly N * V * C * H' * W' elements, over an
+   * ordinary or shared buffer (not a resizable one). The job holds its memory until it ends, even if
+   * the buffer is transferred meanwhile (README "Buffers during a call").
    */
   out?: Float32Array;
-  /** Stops the job (AbortError); the views are not computed further and `out` is left as it was. */
+  /** Stops the job (AbortError); views already written stay in `out`, the rest are not computed. */
   signal?: AbortSignal;
 }
 
@@ -100,7 +100,7 @@ export async function sampleParams(images: Uint8Tensor, options: SampleParamsOpt
 export interface ApplyParamsOptions {
   /** Threads inside this job; 0 (default) = all hardware threads. */
   threads?: number;
-  /** Filled when the job ends and returned (exact length N * V * C * H' * W'; as {@link AugmentOptions.out}). */
+  /** Written in place and returned (exact length N * V * C * H' * W'; as {@link AugmentOptions.out}). */
   out?: Float32Array;
   /** Stops the job (AbortError). */
   signal?: AbortSignal;

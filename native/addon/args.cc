@@ -66,36 +66,29 @@ template <> const char* typed_array_name_of<uint16_t>() { return "Uint16Array"; 
 template <> const char* typed_array_name_of<float>() { return "Float32Array"; }
 template <> const char* typed_array_name_of<double>() { return "Float64Array"; }
 
-TypedArrayView typed_array_view(const Napi::Value& value) {
-  // napi_get_typedarray_info's data pointer, not ArrayBuffer().Data(): the latter refuses typed
-  // arrays over a SharedArrayBuffer ("Invalid argument").
-  TypedArrayView view{};
-  napi_value buffer = nullptr;
-  size_t byte_offset = 0;
-  napi_status status = napi_get_typedarray_info(value.Env(), value, &view.type, &view.length, &view.data, &buffer, &byte_offset);
-  if (status != napi_ok) throw Napi::Error::New(value.Env());
-  if (view.data == nullptr) view.length = 0;  // a detached buffer
-  return view;
-}
-
 template <typename T>
 TensorArg<T> read_typed_array(const Napi::Value& value, const std::string& arg) {
   if (!value.IsTypedArray()) throw_type(arg, std::string("a ") + typed_array_name_of<T>(), describe_value(value));
-  TypedArrayView view = typed_array_view(value);
-  if (view.type != typed_array_type_of<T>()) {
+  HeldBytes held = hold_typed_array(value);
+  if (held.type != typed_array_type_of<T>()) {
     throw_type(arg, std::string("a ") + typed_array_name_of<T>(), describe_value(value));
   }
   TensorArg<T> out;
-  out.size = view.length;
+  out.size = held.length;
   out.shape = {static_cast<int64_t>(out.size)};
   out.holder = value;
-  // The job's own copy (TensorArg's buffer contract): malloc, so that a copy that cannot be had is
-  // a RangeError naming the argument rather than an abort.
+  if (!held.resizable) {
+    out.storage = std::move(held.owner);
+    out.data = static_cast<T*>(held.data);
+    return out;
+  }
+  // A resizable buffer may shrink under the job, which revokes the pages: the job reads its own
+  // copy, from malloc, so that a copy that cannot be had is a RangeError rather than an abort.
   void* copy = std::malloc(std::max<size_t>(out.size, 1) * sizeof(T));
   if (copy == nullptr) {
     throw_range(arg, "an input whose copy fits in memory", to_text(out.size) + " elements of " + to_text(sizeof(T)) + " bytes");
   }
-  if (out.size > 0) std::memcpy(copy, view.data, out.size * sizeof(T));
+  if (out.size > 0) std::memcpy(copy, held.data, out.size * sizeof(T));
   out.storage = std::shared_ptr<void>(copy, std::free);
   out.data = static_cast<T*>(copy);
   return out;
@@ -199,11 +192,11 @@ CancelFlag read_cancel_flag(const Napi::Object& options, const std::string& arg,
   Napi::Value value = options.Get("cancel");
   if (value.IsUndefined()) return CancelFlag();
   if (!value.IsTypedArray()) throw_type(arg, "an Int32Array", describe_value(value));
-  TypedArrayView flag = typed_array_view(value);
-  if (flag.type != napi_int32_array) throw_type(arg, "an Int32Array", describe_value(value));
+  HeldBytes flag = hold_typed_array(value);
+  if (flag.type != napi_int32_array || flag.resizable) throw_type(arg, "an Int32Array over a fixed-length buffer", describe_value(value));
   if (flag.length < 1) throw_range(arg, "an Int32Array of length >= 1", describe_value(value));
   keep_alive.push_back(value);
-  return CancelFlag(static_cast<int32_t*>(flag.data));
+  return CancelFlag(static_cast<const int32_t*>(flag.data));
 }
 
 Napi::Float32Array adopt_float32(Napi::Env env, std::vector<float>&& values) {

@@ -15,14 +15,16 @@
 #include "../kernels/cancel.h"
 #include "../kernels/errors.h"
 #include "../kernels/sizes.h"
+#include "backing_store.h"
 
 namespace sslmem {
 
 // A JS typed array's elements with their logical shape. Buffer contract (issue 16, README "Buffers
-// during a call"): `data` points into `storage`, a private copy taken on the main thread before
-// the job is queued, so nothing the caller does to its buffer afterwards (resize a resizable
-// ArrayBuffer, transfer it, write to a SharedArrayBuffer from another thread) can reach the job.
-// Whatever holds `data` on a worker must hold `storage` too. `holder` is the JS object.
+// during a call"): `storage` keeps `data` valid for as long as it is held, whatever the caller does
+// to its buffer meanwhile. It is the buffer's V8 BackingStore (backing_store.h: zero-copy, alive
+// even after the caller transfers the buffer), or, for a resizable ArrayBuffer, whose shrinking
+// revokes the pages, a private copy taken before the job is queued. Whatever holds `data` on a
+// worker must hold `storage` too. `holder` is the JS object.
 template <typename T>
 struct TensorArg {
   T* data = nullptr;
@@ -32,15 +34,6 @@ struct TensorArg {
   std::shared_ptr<void> storage;
 };
 
-// Where a typed array's elements are now (any ArrayBuffer or SharedArrayBuffer, byteOffset
-// honoured) and how many there are; null and 0 when its buffer is detached. Only valid until JS
-// runs again: read_typed_array copies from it.
-struct TypedArrayView {
-  napi_typedarray_type type;
-  void* data = nullptr;
-  size_t length = 0;
-};
-TypedArrayView typed_array_view(const Napi::Value& value);
 
 // Describes a JS value for error messages ("a Float64Array of length 3", "undefined", ...).
 std::string describe_value(const Napi::Value& value);
@@ -55,7 +48,7 @@ const char* typed_array_name_of();
 template <typename T>
 TensorArg<T> read_tensor(const Napi::Value& value, const std::string& arg, int rank = -1);
 
-// Reads a bare typed array of the given element type (any length), copied (see TensorArg).
+// Reads a bare typed array of the given element type (any length), held (see TensorArg).
 template <typename T>
 TensorArg<T> read_typed_array(const Napi::Value& value, const std::string& arg);
 
@@ -66,8 +59,8 @@ std::string read_string(const Napi::Object& options, const char* key, const std:
                         const std::string& fallback);
 Napi::Object read_object(const Napi::Value& value, const std::string& arg);
 
-// options.cancel: an optional Int32Array of length >= 1 written by the JS AbortSignal listener. Not
-// copied (the job must see the listener's write); lib/abort.ts makes it and never exposes it.
+// options.cancel: an optional Int32Array of length >= 1 written by the JS AbortSignal listener and
+// polled by the job in place; lib/abort.ts makes it and never exposes it, keep_alive holds it.
 CancelFlag read_cancel_flag(const Napi::Object& options, const std::string& arg,
                             std::vector<Napi::Value>& keep_alive);
 

@@ -4,7 +4,6 @@
 #include <napi.h>
 
 #include <cmath>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -84,39 +83,28 @@ BatchArgs read_batch_args(const Napi::CallbackInfo& info, bool need_seed) {
   return a;
 }
 
-// The caller's options.out, checked for its exact length; undefined when it has none.
-Napi::Value checked_out(const Napi::Value& out, size_t length) {
-  if (out.IsUndefined() || out.IsNull()) return Napi::Value();
-  if (!out.IsTypedArray() || typed_array_view(out).type != napi_float32_array) throw_type("options.out", "a Float32Array", describe_value(out));
-  const size_t given = typed_array_view(out).length;
-  if (given != length) throw_range("options.out", "a Float32Array of length " + to_text(length), "length " + to_text(given));
-  return out;
-}
-
-// Runs `fill` on a worker into a native output block (allocate_float32: checked, never V8's
-// aborting allocator) and resolves with it, or, when the caller gave options.out, with out after
-// copying the block into it on the main thread. Staging keeps the job off the caller's memory
-// (TensorArg's buffer contract): an out transferred or shrunk during the job is a TypeError then,
-// not a write into memory the caller no longer owns.
+// Runs `fill` on a worker into the caller's options.out (checked for its exact length, its memory
+// held for the job: TensorArg's buffer contract) or into a new native block (allocate_float32:
+// checked, never V8's aborting allocator), and resolves with that array. A resizable out is
+// refused: shrinking it would revoke the pages the job writes.
 Napi::Value run_into_output(Napi::Env env, const Napi::Value& out_arg, size_t length, const std::string& size_arg,
                             std::vector<Napi::Value> keep_alive, std::function<void(float*)> fill) {
-  Napi::Value given = checked_out(out_arg, length);
+  if (!out_arg.IsUndefined() && !out_arg.IsNull()) {
+    TensorArg<float> out = read_typed_array<float>(out_arg, "options.out");
+    if (out.size != length) throw_range("options.out", "a Float32Array of length " + to_text(length), "length " + to_text(out.size));
+    if (hold_typed_array(out_arg).resizable) {
+      throw_type("options.out", "a Float32Array over a fixed-length or shared buffer", "one over a resizable ArrayBuffer");
+    }
+    // A handle dies with this scope; the resolved value comes back through a reference.
+    auto result = std::make_shared<Napi::Reference<Napi::Value>>(Napi::Persistent(out_arg));
+    float* data = out.data;
+    std::shared_ptr<void> storage = out.storage;
+    return PromiseWorker::Run(
+        env, keep_alive, [fill, data, storage] { fill(data); }, [result](Napi::Env) -> Napi::Value { return result->Value(); });
+  }
   NativeFloat32 block = allocate_float32(length, size_arg);
-  std::shared_ptr<Napi::Reference<Napi::Value>> out;
-  if (!given.IsEmpty()) out = std::make_shared<Napi::Reference<Napi::Value>>(Napi::Persistent(given));
   return PromiseWorker::Run(
-      env, keep_alive, [fill, block] { fill(block.data()); },
-      [out, block](Napi::Env env) -> Napi::Value {
-        if (!out) return adopt_float32(env, block);
-        Napi::Value target = out->Value();
-        TypedArrayView now = typed_array_view(target);
-        if (now.length != block.length) {
-          throw_type("options.out", "a Float32Array that keeps its " + to_text(block.length) + " elements until the job ends",
-                     "one of length " + to_text(now.length) + " when it ended (transferred, detached or resized during the job)");
-        }
-        if (block.length > 0) std::memcpy(now.data, block.data(), block.length * sizeof(float));
-        return target;
-      });
+      env, keep_alive, [fill, block] { fill(block.data()); }, [block](Napi::Env env) -> Napi::Value { return adopt_float32(env, block); });
 }
 
 // augment(images, pipeline, {views, seed, epoch, itemIds, threads, cancel}, out?): Promise<Float32Array>

@@ -27,9 +27,9 @@ async function reference(): Promise<Float32Array> {
   return (await augment({ data, shape: [N, H, W, C] }, options)).data;
 }
 
-/** Transfers (detaches) `buffer` the way a caller posting it to a worker does. */
-function detach(buffer: ArrayBuffer): void {
-  structuredClone(buffer, { transfer: [buffer] });
+/** Transfers (detaches) `buffer` the way a caller posting it to a worker does; returns its new owner. */
+function detach(buffer: ArrayBuffer): ArrayBuffer {
+  return structuredClone(buffer, { transfer: [buffer] });
 }
 
 const cases: Record<string, () => Promise<Outcome>> = {
@@ -68,12 +68,24 @@ const cases: Record<string, () => Promise<Outcome>> = {
     return { equal: sameFloats(views.data, await reference()) && alignEqual };
   },
   async 'detach-out'() {
+    // The job holds out's memory: the views land in the buffer's new owner.
     const data = new Uint8Array(N * H * W * C);
     fillImages(data);
     const out = new Float32Array(N * VIEWS * C * H * W);
     const job = augment({ data, shape: [N, H, W, C] }, { ...options, out });
-    detach(out.buffer);
-    return job.then(() => ({ equal: false }), (e) => ({ error: { name: e.constructor.name, code: e.code, message: e.message } }));
+    const moved = new Float32Array(detach(out.buffer));
+    await job;
+    return { equal: out.length === 0 && sameFloats(moved, await reference()) };
+  },
+  async 'resizable-out'() {
+    const data = new Uint8Array(N * H * W * C);
+    fillImages(data);
+    const bytes = 4 * N * VIEWS * C * H * W;
+    const buffer = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(bytes, { maxByteLength: bytes });
+    return augment({ data, shape: [N, H, W, C] }, { ...options, out: new Float32Array(buffer) }).then(
+      () => ({ equal: false }),
+      (e) => ({ error: { name: e.constructor.name, code: e.code, message: e.message } }),
+    );
   },
   async 'shared-out'() {
     const data = new Uint8Array(N * H * W * C);

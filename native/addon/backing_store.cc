@@ -1,8 +1,10 @@
 #include "backing_store.h"
 
+#include <v8-version.h>
 #include <v8.h>
 
 #include <cstring>
+#include <string>
 
 namespace sslmem {
 
@@ -29,6 +31,21 @@ HeldBytes hold_typed_array(const Napi::Value& value) {
   held.data = store->Data() == nullptr || held.length == 0 ? nullptr : static_cast<uint8_t*>(store->Data()) + array->ByteOffset();
   held.owner = std::move(store);
   return held;
+}
+
+void require_built_node(Napi::Env env, const char* addon, const char* code) {
+  const std::string built = std::to_string(V8_MAJOR_VERSION) + "." + std::to_string(V8_MINOR_VERSION) + ".";
+  Napi::Value process = env.Global().Get("process");
+  std::string running = "unknown";
+  if (process.IsObject()) {
+    Napi::Value versions = process.As<Napi::Object>().Get("versions");
+    if (versions.IsObject()) running = versions.As<Napi::Object>().Get("v8").ToString().Utf8Value();
+  }
+  if (running.compare(0, built.size(), built) == 0) return;
+  Napi::Error error = Napi::Error::New(env, std::string("Expected a Node whose V8 is ") + built + "x (the headers " + addon +
+                                                " was built against) but received V8 " + running + "; rebuild it for this Node");
+  error.Set("code", Napi::String::New(env, code));
+  throw error;
 }
 
 }  // namespace sslmem

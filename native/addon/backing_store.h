@@ -24,4 +24,9 @@ struct HeldBytes {
 // `value` must be a typed array (checked by the caller).
 HeldBytes hold_typed_array(const Napi::Value& value);
 
+// V8's API, unlike N-API, is only stable within one V8 version (one Node major): an addon built
+// against another Node's headers must not run. Throws an error with `code` (the tier's "missing"
+// code) at load, naming both versions, when this Node's V8 major.minor is not the one built against.
+void require_built_node(Napi::Env env, const char* addon, const char* code);
+
 }  // namespace sslmem

@@ -149,19 +149,18 @@ const kernelEntries: Entry[] = [
 
 /** Torch-tier entries, with live, disposed and foreign encoders. */
 function torchEntries(): Entry[] {
-  const encoder = (r: Rng) => sslmem.Encoder.create({ architecture: 'tiny-cnn', inputShape: [pick(r, [1, 3]), 8, 8], seed: 1 } as never);
+  const encoder = (r: Rng) => sslmem.Encoder.create({ architecture: 'small-cnn', inputShape: [1, 28, 28], seed: int(r, 0, 3) });
   const features = (r: Rng) => tensor(r, Float32Array, 4, 2);
   const labels = (r: Rng, n: number) => typedArray(r, Int32Array, 4, n);
   return [
-    { name: 'Encoder.create', call: (r) => sslmem.Encoder.create(...(mutate(r, [{ architecture: pick(r, sslmem.listArchitectures().map((a) => a.name)), inputShape: [3, 8, 8], width: 0.25, seed: 1 }]) as [never])) },
+    { name: 'Encoder.create', call: (r) => sslmem.Encoder.create(...(mutate(r, [{ architecture: pick(r, ['small-cnn', 'pooled-cnn']), inputShape: [pick(r, [1, 3]), 28, 28], seed: 1 }]) as [never])).dispose() },
     {
       name: 'Encoder.embed',
       call: async (r) => {
-        const e = await encoder(r);
+        const e = encoder(r);
         if (r() < 0.3) e.dispose();
-        const [c] = (e as unknown as { inputShape: number[] }).inputShape ?? [1];
         try {
-          return await e.embed(...(mutate(r, [images(r, 8, c), { batchSize: int(r, 1, 4) }]) as [never, never]));
+          return await e.embed(...(mutate(r, [images(r, 28, 1), { batchSize: int(r, 1, 4) }]) as [never, never]));
         } finally {
           e.dispose();
         }
@@ -170,7 +169,7 @@ function torchEntries(): Entry[] {
     {
       name: 'Encoder.embedViews',
       call: async (r) => {
-        const e = await encoder(r);
+        const e = encoder(r);
         if (r() < 0.3) e.dispose();
         try {
           return await e.embedViews(...(mutate(r, [tensor(r, Float32Array, 4, 4), {}]) as [never, never]));

@@ -18,6 +18,19 @@ export function assertObject(name: string, value: unknown): asserts value is Rec
   if (!isPlainObject(value)) throw invalidType(name, 'an object', value);
 }
 
+/** An options argument: undefined (all defaults) or an object; null is a TypeError naming it. */
+export function assertOptions(name: string, value: unknown): void {
+  if (value !== undefined && !isPlainObject(value)) throw invalidType(name, 'an options object (or nothing)', value);
+}
+
+/** An array or typed array of numbers (anything with an integer length, elements read by index). */
+export function assertArrayLike(name: string, value: unknown): asserts value is ArrayLike<number> {
+  const length = (value as { length?: unknown } | null)?.length;
+  if (value === null || typeof value !== 'object' || typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) {
+    throw invalidType(name, 'an array of numbers', value);
+  }
+}
+
 export function assertNumber(name: string, value: unknown, range: { min?: number; max?: number; finite?: boolean } = {}): asserts value is number {
   if (typeof value !== 'number') throw invalidType(name, 'a number', value);
   if (Number.isNaN(value)) throw outOfRange(name, 'a number', 'NaN', true);

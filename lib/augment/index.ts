@@ -37,7 +37,11 @@ export interface AugmentOptions extends StreamOptions {
   pipeline: PipelineSpec | string;
   /** Views per image, V >= 1. */
   views: number;
-  /** Written in place and returned: a Float32Array of exactly N * V * C * H' * W' elements. */
+  /**
+   * Written in place and returned: a Float32Array of exactly N * V * C * H' * W' elements, over an
+   * ordinary or shared buffer (not a resizable one). The job holds its memory until it ends, even if
+   * the buffer is transferred meanwhile (README "Buffers during a call").
+   */
   out?: Float32Array;
   /** Stops the job (AbortError); views already written stay in `out`, the rest are not computed. */
   signal?: AbortSignal;
@@ -96,7 +100,7 @@ export async function sampleParams(images: Uint8Tensor, options: SampleParamsOpt
 export interface ApplyParamsOptions {
   /** Threads inside this job; 0 (default) = all hardware threads. */
   threads?: number;
-  /** Written in place and returned (exact length N * V * C * H' * W'). */
+  /** Written in place and returned (exact length N * V * C * H' * W'; as {@link AugmentOptions.out}). */
   out?: Float32Array;
   /** Stops the job (AbortError). */
   signal?: AbortSignal;

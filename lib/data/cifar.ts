@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { assertOneOf, assertString } from '../validate';
+import { assertOneOf, assertOptions, assertString } from '../validate';
 import { corruptFile, fileNotFound, readDataFiles } from './files';
 import { assertLabelsHaveClasses } from './pair';
 import type { ImageDataset } from './types';
@@ -64,6 +64,7 @@ export interface LoadCifarOptions {
  *   class-name file with the wrong number of names; ERR_SSLMEM_MISMATCH for a label out of range.
  */
 export async function loadCifar(source: string | string[], options: LoadCifarOptions = {}): Promise<ImageDataset> {
+  assertOptions('options', options);
   const split = options.split ?? 'train';
   assertOneOf('options.split', split, ['train', 'test'] as const);
   const label = options.label ?? 'fine';

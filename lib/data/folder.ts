@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { abortError, ErrorCodes, outOfRange, SslmemError } from '../errors';
-import { assertAbortSignal, assertFunction, assertInteger, assertString } from '../validate';
+import { assertAbortSignal, assertFunction, assertInteger, assertOptions, assertString } from '../validate';
 import { corruptFile, fileNotFound, mapWithLimit } from './files';
 import type { ImageDataset } from './types';
 
@@ -50,6 +50,7 @@ interface Entry {
  */
 export async function loadImageFolder(root: string, options: LoadImageFolderOptions = {}): Promise<ImageDataset> {
   assertString('root', root, { nonEmpty: true });
+  assertOptions('options', options);
   const size = resolveSize(options.size);
   if (options.channels !== undefined && options.channels !== 1 && options.channels !== 3) {
     throw outOfRange('options.channels', '1 or 3', options.channels);

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { assertOneOf, assertString } from '../validate';
+import { assertOneOf, assertOptions, assertString } from '../validate';
 import { CifarFormat, loadCifar } from './cifar';
 import { fileNotFound } from './files';
 import { loadImageFolder } from './folder';
@@ -45,6 +45,7 @@ const IDX_IMAGES = /images-idx3-ubyte(\.gz)?$/;
  */
 export async function openDataset(source: string, options: OpenDatasetOptions = {}): Promise<ImageDataset> {
   assertString('source', source, { nonEmpty: true });
+  assertOptions('options', options);
   const split = options.split ?? 'train';
   assertOneOf('options.split', split, ['train', 'test'] as const);
   if (options.format !== undefined) assertOneOf('options.format', options.format, DATASET_FORMATS);

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { assertOneOf, assertString } from '../validate';
+import { assertOneOf, assertOptions, assertString } from '../validate';
 import { fileNotFound } from './files';
 import { loadIdx } from './idx';
 import type { ImageDataset } from './types';
@@ -67,6 +67,7 @@ function mnistDataDir(): string {
 export function datasetFiles(name: DatasetName, split: DatasetSplit, options: LoadDatasetOptions = {}): DatasetFiles {
   assertOneOf('name', name, DATASET_NAMES);
   assertOneOf('split', split, ['train', 'test'] as const);
+  assertOptions('options', options);
   if (options.directory !== undefined) assertString('options.directory', options.directory, { nonEmpty: true });
   const idxSplit = split === 'train' ? 'train' : 't10k';
   switch (name) {

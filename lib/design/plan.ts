@@ -53,6 +53,8 @@ export interface DesignPlan {
 
 /** The seed of replicate r: the run seed itself for r = 0 (so replicate 0 is the single-pair run), else derived by SplitMix64. */
 export function replicateSeed(seed: number, r: number): number {
+  assertInteger('seed', seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  assertInteger('r', r, { min: 0 });
   return r === 0 ? seed : Number(splitMix64(seed, 0x5eed0000 + r) % 0x7fffffffn);
 }
 
@@ -109,5 +111,7 @@ export function halves(pool: readonly number[], seed: number): [number[], number
  * pool and its scores show the estimator's null distribution.
  */
 export function pseudoHalf(seed: number, itemId: number): boolean {
+  assertInteger('seed', seed, { min: 0, max: Number.MAX_SAFE_INTEGER });
+  assertInteger('itemId', itemId, { min: 0, max: Number.MAX_SAFE_INTEGER });
   return (splitMix64(seed, 0x7e570000 + itemId) & 1n) === 1n;
 }

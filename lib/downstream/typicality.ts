@@ -11,12 +11,13 @@
  * p(x | y): low density = atypical for its class, cf. Feldman & Zhang 2020's long-tail view).
  * k = 10 by default: small enough to be local, large enough to average out single duplicates.
  */
-import { outOfRange } from '../errors';
+import { invalidType, outOfRange } from '../errors';
 import { assertFeatures, assertLabels } from '../eval/checks';
 import type { EmbeddingEncoder } from '../eval/evaluate';
 import { nearestNeighbours } from '../eval/neighbours';
+import { assertTensor } from '../tensor';
 import type { Float32Tensor, Uint8Tensor } from '../tensor';
-import { assertBoolean, assertInteger } from '../validate';
+import { assertArrayLike, assertBoolean, assertFunction, assertInteger, assertObject, assertOptions } from '../validate';
 import { spearman, SpearmanResult } from './rank';
 
 /** Neighbours averaged per point (see the module comment). */
@@ -37,6 +38,7 @@ export interface AtypicalityOptions {
 /** Mean cosine distance of each row to its k nearest other rows (see the module comment). */
 export async function knnAtypicality(features: Float32Tensor, options: AtypicalityOptions = {}): Promise<Float64Array> {
   assertFeatures('features', features);
+  assertOptions('options', options);
   const k = options.k ?? DEFAULT_TYPICALITY_K;
   assertInteger('options.k', k, { min: 1 });
   const classConditional = options.classConditional ?? false;
@@ -98,6 +100,8 @@ export interface TypicalityBin {
  * atypicality by default; reports mean m with its standard error per bin.
  */
 export function binnedSummary(atypicality: ArrayLike<number>, m: ArrayLike<number>, bins = DEFAULT_TYPICALITY_BINS): TypicalityBin[] {
+  assertArrayLike('atypicality', atypicality);
+  assertArrayLike('m', m);
   const n = atypicality.length;
   if (m.length !== n) throw outOfRange('m.length', `${n} (one score per point)`, m.length);
   assertInteger('bins', bins, { min: 1, max: Math.max(1, n) });
@@ -157,6 +161,13 @@ export interface TypicalityControl {
 
 /** Embeds the scored images with the independent encoder and relates atypicality to m. */
 export async function typicality(options: TypicalityOptions): Promise<TypicalityResult> {
+  assertObject('options', options);
+  assertTensor('options.images', options.images, Uint8Array, 4);
+  if (options.encoder === null || typeof options.encoder !== 'object') throw invalidType('options.encoder', 'an encoder (with embed())', options.encoder);
+  assertFunction('options.encoder.embed', options.encoder.embed);
+  if (options.m === null || typeof options.m !== 'object' || typeof options.m.length !== 'number') {
+    throw invalidType('options.m', 'an array of scores (one per image)', options.m);
+  }
   const n = options.images.shape[0];
   if (options.m.length !== n) throw outOfRange('options.m.length', `${n} (one score per image)`, options.m.length);
   const features = await options.encoder.embed(options.images, options.batchSize ? { batchSize: options.batchSize } : undefined);

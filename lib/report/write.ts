@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ImageDataset } from '../data/types';
 import { invalidType } from '../errors';
 import { Encoder } from '../encoder';
-import { assertInteger, assertString } from '../validate';
+import { assertInteger, assertOptions, assertString } from '../validate';
 import { classBarsChart, histogramChart, layerChart, removalCharts, typicalityChart } from './charts';
 import { extremes, galleryAvailable, GalleryImages, writeGalleryImages } from './gallery';
 import { reportHtml } from './html';
@@ -89,6 +89,7 @@ export const REPORT_ASSETS = 'report_files';
 /** Writes the HTML report of a run directory (see the module comment). */
 export async function writeReport(runDir: string, options: WriteReportOptions = {}): Promise<WrittenReport> {
   assertString('runDir', runDir, { nonEmpty: true });
+  assertOptions('options', options);
   if (options.runDirLabel !== undefined) assertString('options.runDirLabel', options.runDirLabel);
   const galleryCount = options.galleryCount ?? 24;
   assertInteger('options.galleryCount', galleryCount, { min: 1, max: 1000 });

@@ -7,7 +7,7 @@ import { datasetFingerprint } from '../data';
 import type { ImageDataset } from '../data/types';
 import { outOfRange } from '../errors';
 import type { Uint8Tensor } from '../tensor';
-import { assertInteger } from '../validate';
+import { assertInteger, assertObject, assertOptions } from '../validate';
 import { seededPermutation } from './random';
 import { DEFAULT_VIEWS, pairsPerChunk, PointScores, resolveLayers, score, ScoreLayersResult, scoreLayers, ScoreOptions, ScoreResult } from './score';
 import { Shard, shardRange } from './shard';
@@ -38,6 +38,7 @@ export interface PlanOptions {
 
 /** The points to score, in output order: each group's indices ascending, groups in SPLIT_GROUPS order. */
 export function planPoints(manifest: SplitManifest, options: PlanOptions = {}): PlannedPoint[] {
+  assertOptions('options', options);
   const wanted = new Set(options.groups ?? SPLIT_GROUPS);
   const out: Array<Omit<PlannedPoint, 'label'>> = [];
   for (const group of SPLIT_GROUPS) {
@@ -102,6 +103,7 @@ export interface ManifestScores {
  * was dealt for (fingerprint and size; ERR_SSLMEM_MISMATCH otherwise).
  */
 export async function scoreManifest(options: ScoreManifestOptions): Promise<ManifestScores> {
+  assertObject('options', options);
   const { manifest, dataset, extraDataset } = options;
   checkManifestDataset(manifest, { fingerprint: datasetFingerprint(dataset), n: dataset.images.shape[0] }, 'dataset');
   if (manifest.extraDataset && (options.groups ?? SPLIT_GROUPS).includes('extra') && manifest.groups.extra.length > 0) {

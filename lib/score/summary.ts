@@ -4,6 +4,7 @@
  * other groups with effect sizes, a per-class breakdown and the top-k. A pure function of the raw
  * scores and the run description, so a merged sharded run gives exactly an unsharded run's result.
  */
+import { assertOptions } from '../validate';
 import { benjaminiHochberg, describeSample, Descriptive, effectSize, EffectSize, mean, oneSampleTTest, OneSampleResult, pointPValue, welchTTest, WelchResult } from './stats';
 
 /** What scoring computes for one point; independent of batching, threads and sharding. */
@@ -160,6 +161,7 @@ const COMPARED_WITH_CANDIDATES = ['shared', 'extra', 'independent'];
 
 /** Normalizes, tests and summarizes raw scores. Pure: same input, same output. */
 export function finalizeScores(points: readonly PointScore[], run: ScoreRunInfo, options: FinalizeOptions = {}): { points: ScoredPoint[]; summary: ScoreSummary } {
+  assertOptions('options', options);
   const fdr = options.fdr ?? 0.05;
   const topK = options.topK ?? 20;
   let min = Infinity;

@@ -3,6 +3,7 @@
 // worker thread and its float64/float32 outputs are handed to JS without copying.
 #include <napi.h>
 
+#include <climits>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -41,6 +42,16 @@ AlignCall read_align_options(const Napi::Value& value) {
   return call;
 }
 
+// The pairs per point, with the views bounded so that pair indices fit int32 (the kernels' type)
+// and the all-pairs count V(V-1)/2 cannot wrap; the kernels keep one value per pair per thread,
+// so the count is bounded like an output.
+int64_t checked_pair_count(Pairing pairing, int64_t views, const std::string& arg) {
+  if (views > INT32_MAX) throw_range(arg, "at most " + to_text(INT32_MAX) + " views", to_text(views));
+  const int64_t count = pair_count(pairing, views, arg);
+  output_elements("options.pairing", {count});
+  return count;
+}
+
 template <typename In>
 AlignShape shape_of(const TensorArg<In>& t) { return {t.shape[0], t.shape[1], t.shape[2]}; }
 
@@ -63,18 +74,18 @@ Napi::Value RunPairStats(const Napi::CallbackInfo& info) {
   TensorArg<In> reprs = read_tensor<In>(info[0], "reprs", 3);
   AlignCall call = read_align_options(info[1]);
   AlignShape shape = shape_of(reprs);
-  const int64_t count = pair_count(call.config.pairing, shape.views, "reprs.shape[1]");
+  const int64_t count = checked_pair_count(call.config.pairing, shape.views, "reprs.shape[1]");
   struct Result {
     std::vector<double> mean, std;
     std::vector<float> pairs;
   };
   auto result = std::make_shared<Result>();
+  resize_or_throw(result->mean, output_elements("reprs.shape[0]", {shape.points}), "reprs.shape[0]");
+  resize_or_throw(result->std, result->mean.size(), "reprs.shape[0]");
+  if (call.return_pairs) resize_or_throw(result->pairs, output_elements("options.returnPairs", {shape.points, count}), "options.returnPairs");
   return PromiseWorker::Run(
       info.Env(), {reprs.holder},
       [reprs, call, shape, count, result] {
-        result->mean.resize(static_cast<size_t>(shape.points));
-        result->std.resize(static_cast<size_t>(shape.points));
-        if (call.return_pairs) result->pairs.resize(static_cast<size_t>(shape.points * count));
         float* pairs = call.return_pairs ? result->pairs.data() : nullptr;
         if constexpr (std::is_same_v<In, float>) {
           align_pair_stats_f32(reprs.data, shape, call.config, "reprs", result->mean.data(), result->std.data(), pairs);
@@ -107,21 +118,22 @@ Napi::Value RunDifference(const Napi::CallbackInfo& info) {
   if (f.shape != g.shape) throw_range("g.shape", "the shape of f " + shape_text(f.shape), shape_text(g.shape));
   AlignCall call = read_align_options(info[2]);
   AlignShape shape = shape_of(f);
-  const int64_t count = pair_count(call.config.pairing, shape.views, "f.shape[1]");
+  const int64_t count = checked_pair_count(call.config.pairing, shape.views, "f.shape[1]");
   struct Result {
     std::vector<double> mean_f, mean_g, mean_diff, std_diff, se;
     std::vector<float> pairs_f, pairs_g;
   };
   auto result = std::make_shared<Result>();
+  const size_t n = output_elements("f.shape[0]", {shape.points});
+  for (auto* v : {&result->mean_f, &result->mean_g, &result->mean_diff, &result->std_diff, &result->se}) resize_or_throw(*v, n, "f.shape[0]");
+  if (call.return_pairs) {
+    const size_t pairs = output_elements("options.returnPairs", {shape.points, count});
+    resize_or_throw(result->pairs_f, pairs, "options.returnPairs");
+    resize_or_throw(result->pairs_g, pairs, "options.returnPairs");
+  }
   return PromiseWorker::Run(
       info.Env(), {f.holder, g.holder},
       [f, g, call, shape, count, result] {
-        const size_t n = static_cast<size_t>(shape.points);
-        for (auto* v : {&result->mean_f, &result->mean_g, &result->mean_diff, &result->std_diff, &result->se}) v->resize(n);
-        if (call.return_pairs) {
-          result->pairs_f.resize(n * static_cast<size_t>(count));
-          result->pairs_g.resize(n * static_cast<size_t>(count));
-        }
         DifferenceOutputs out;
         out.mean_f = result->mean_f.data();
         out.mean_g = result->mean_g.data();

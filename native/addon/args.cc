@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace sslmem {
@@ -67,16 +69,28 @@ template <> const char* typed_array_name_of<double>() { return "Float64Array"; }
 template <typename T>
 TensorArg<T> read_typed_array(const Napi::Value& value, const std::string& arg) {
   if (!value.IsTypedArray()) throw_type(arg, std::string("a ") + typed_array_name_of<T>(), describe_value(value));
-  auto array = value.As<Napi::TypedArray>();
-  if (array.TypedArrayType() != typed_array_type_of<T>()) {
+  HeldBytes held = hold_typed_array(value);
+  if (held.type != typed_array_type_of<T>()) {
     throw_type(arg, std::string("a ") + typed_array_name_of<T>(), describe_value(value));
   }
   TensorArg<T> out;
-  // ArrayBuffer data plus byteOffset: views into larger buffers are honoured without copying.
-  out.data = reinterpret_cast<T*>(static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
-  out.size = array.ElementLength();
+  out.size = held.length;
   out.shape = {static_cast<int64_t>(out.size)};
   out.holder = value;
+  if (!held.resizable) {
+    out.storage = std::move(held.owner);
+    out.data = static_cast<T*>(held.data);
+    return out;
+  }
+  // A resizable buffer may shrink under the job, which revokes the pages: the job reads its own
+  // copy, from malloc, so that a copy that cannot be had is a RangeError rather than an abort.
+  void* copy = std::malloc(std::max<size_t>(out.size, 1) * sizeof(T));
+  if (copy == nullptr) {
+    throw_range(arg, "an input whose copy fits in memory", to_text(out.size) + " elements of " + to_text(sizeof(T)) + " bytes");
+  }
+  if (out.size > 0) std::memcpy(copy, held.data, out.size * sizeof(T));
+  out.storage = std::shared_ptr<void>(copy, std::free);
+  out.data = static_cast<T*>(copy);
   return out;
 }
 
@@ -94,7 +108,6 @@ TensorArg<T> read_tensor(const Napi::Value& value, const std::string& arg, int r
     throw_range(arg + ".shape", "rank " + std::to_string(rank), "rank " + std::to_string(shape.Length()));
   }
   out.shape.clear();
-  size_t product = 1;
   for (uint32_t i = 0; i < shape.Length(); ++i) {
     Napi::Value dim = shape.Get(i);
     std::string path = arg + ".shape[" + std::to_string(i) + "]";
@@ -102,7 +115,18 @@ TensorArg<T> read_tensor(const Napi::Value& value, const std::string& arg, int r
     double d = dim.As<Napi::Number>().DoubleValue();
     if (!(d >= 0) || std::floor(d) != d || d > 9.0e15) throw_range(path, "a non-negative integer", to_text(d));
     out.shape.push_back(static_cast<int64_t>(d));
-    product *= static_cast<size_t>(d);
+  }
+  // Checked: a shape whose product wraps 64 bits must not pass for a short array.
+  uint64_t product = 1;
+  for (int64_t d : out.shape) {
+    if (d == 0) {
+      product = 0;
+      break;
+    }
+    if (product > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(d)) {
+      throw_range(arg + ".shape", "dimensions whose product fits 64 bits", shape_text(out.shape));
+    }
+    product *= static_cast<uint64_t>(d);
   }
   if (product != out.size) {
     throw_range(arg + ".data", std::to_string(product) + " elements for shape " + shape_text(out.shape),
@@ -167,10 +191,12 @@ CancelFlag read_cancel_flag(const Napi::Object& options, const std::string& arg,
                             std::vector<Napi::Value>& keep_alive) {
   Napi::Value value = options.Get("cancel");
   if (value.IsUndefined()) return CancelFlag();
-  TensorArg<int32_t> flag = read_typed_array<int32_t>(value, arg);
-  if (flag.size < 1) throw_range(arg, "an Int32Array of length >= 1", describe_value(value));
+  if (!value.IsTypedArray()) throw_type(arg, "an Int32Array", describe_value(value));
+  HeldBytes flag = hold_typed_array(value);
+  if (flag.type != napi_int32_array || flag.resizable) throw_type(arg, "an Int32Array over a fixed-length buffer", describe_value(value));
+  if (flag.length < 1) throw_range(arg, "an Int32Array of length >= 1", describe_value(value));
   keep_alive.push_back(value);
-  return CancelFlag(flag.data);
+  return CancelFlag(static_cast<const int32_t*>(flag.data));
 }
 
 Napi::Float32Array adopt_float32(Napi::Env env, std::vector<float>&& values) {
@@ -185,6 +211,21 @@ Napi::Float64Array adopt_float64(Napi::Env env, std::vector<double>&& values) {
   auto buffer = Napi::ArrayBuffer::New(env, owned->data(), owned->size() * sizeof(double),
                                        [](Napi::Env, void*, std::vector<double>* v) { delete v; }, owned);
   return Napi::Float64Array::New(env, owned->size(), buffer, 0);
+}
+
+NativeFloat32 allocate_float32(size_t length, const std::string& arg) {
+  if (length > kMaxOutputElements) throw_range(arg, "an output of at most " + to_text(kMaxOutputElements) + " elements", to_text(length) + " elements");
+  NativeFloat32 out;
+  out.block = std::shared_ptr<float>(calloc_or_throw<float>(length, arg), std::free);
+  out.length = length;
+  return out;
+}
+
+Napi::Float32Array adopt_float32(Napi::Env env, NativeFloat32 block) {
+  auto* owned = new std::shared_ptr<float>(block.block);
+  auto buffer = Napi::ArrayBuffer::New(env, owned->get(), block.length * sizeof(float),
+                                       [](Napi::Env, void*, std::shared_ptr<float>* p) { delete p; }, owned);
+  return Napi::Float32Array::New(env, block.length, buffer, 0);
 }
 
 Napi::Object make_tensor(Napi::Env env, Napi::Value data, const std::vector<int64_t>& shape) {

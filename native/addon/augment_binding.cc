@@ -83,29 +83,28 @@ BatchArgs read_batch_args(const Napi::CallbackInfo& info, bool need_seed) {
   return a;
 }
 
-// The output buffer: the caller's Float32Array (checked for its exact length) or a new one.
-Napi::Float32Array output_buffer(Napi::Env env, const Napi::Value& out, size_t length) {
-  if (out.IsUndefined() || out.IsNull()) return Napi::Float32Array::New(env, length);
-  TensorArg<float> given = read_typed_array<float>(out, "options.out");
-  if (given.size != length) throw_range("options.out", "a Float32Array of length " + to_text(length), "length " + to_text(given.size));
-  return out.As<Napi::Float32Array>();
-}
-
-float* float_data(const Napi::Float32Array& array) {
-  return reinterpret_cast<float*>(static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
-}
-
-// Runs `fill` on a worker into the output buffer (the caller's `out_arg` or a new one) and resolves
-// with that buffer. `keep_alive` (inputs, cancel flag) and the buffer stay referenced until then.
-Napi::Value run_into_output(Napi::Env env, const Napi::Value& out_arg, size_t length, std::vector<Napi::Value> keep_alive,
-                            std::function<void(float*)> fill) {
-  Napi::Float32Array out = output_buffer(env, out_arg, length);
-  float* data = float_data(out);
-  // A handle dies with this scope; the resolved value comes back through a reference.
-  auto result = std::make_shared<Napi::Reference<Napi::Float32Array>>(Napi::Persistent(out));
-  keep_alive.push_back(out);
+// Runs `fill` on a worker into the caller's options.out (checked for its exact length, its memory
+// held for the job: TensorArg's buffer contract) or into a new native block (allocate_float32:
+// checked, never V8's aborting allocator), and resolves with that array. A resizable out is
+// refused: shrinking it would revoke the pages the job writes.
+Napi::Value run_into_output(Napi::Env env, const Napi::Value& out_arg, size_t length, const std::string& size_arg,
+                            std::vector<Napi::Value> keep_alive, std::function<void(float*)> fill) {
+  if (!out_arg.IsUndefined() && !out_arg.IsNull()) {
+    TensorArg<float> out = read_typed_array<float>(out_arg, "options.out");
+    if (out.size != length) throw_range("options.out", "a Float32Array of length " + to_text(length), "length " + to_text(out.size));
+    if (hold_typed_array(out_arg).resizable) {
+      throw_type("options.out", "a Float32Array over a fixed-length or shared buffer", "one over a resizable ArrayBuffer");
+    }
+    // A handle dies with this scope; the resolved value comes back through a reference.
+    auto result = std::make_shared<Napi::Reference<Napi::Value>>(Napi::Persistent(out_arg));
+    float* data = out.data;
+    std::shared_ptr<void> storage = out.storage;
+    return PromiseWorker::Run(
+        env, keep_alive, [fill, data, storage] { fill(data); }, [result](Napi::Env) -> Napi::Value { return result->Value(); });
+  }
+  NativeFloat32 block = allocate_float32(length, size_arg);
   return PromiseWorker::Run(
-      env, keep_alive, [fill, data] { fill(data); }, [result](Napi::Env) -> Napi::Value { return result->Value(); });
+      env, keep_alive, [fill, block] { fill(block.data()); }, [block](Napi::Env env) -> Napi::Value { return adopt_float32(env, block); });
 }
 
 // augment(images, pipeline, {views, seed, epoch, itemIds, threads, cancel}, out?): Promise<Float32Array>
@@ -117,10 +116,10 @@ Napi::Value Augment(const Napi::CallbackInfo& info) {
     validate_pipeline_spec(*spec, a.batch.h, a.batch.w, a.batch.c, "options.pipeline");
     int oh = 0, ow = 0;
     augment_output_size(*spec, a.batch.h, a.batch.w, &oh, &ow);
-    size_t length = static_cast<size_t>(a.batch.n) * a.views * a.batch.c * oh * ow;
+    const size_t length = output_elements("options.views", {a.batch.n, a.views, a.batch.c, oh, ow});
     // JS values stay on this thread: the worker's copy of `a` must not hold them.
     std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
-    return run_into_output(env, info[3], length, std::move(keep_alive), [a, spec](float* data) {
+    return run_into_output(env, info[3], length, "options.views", std::move(keep_alive), [a, spec](float* data) {
       augment_batch(*spec, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, a.views, data, a.threads,
                     a.cancel);
     });
@@ -169,26 +168,27 @@ Napi::Value AugmentMultiCrop(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     BatchArgs a = read_batch_args(info, true);
     auto groups = read_checked_groups(info[1], a);
-    Napi::Array outs = Napi::Array::New(env, groups->size());
+    auto blocks = std::make_shared<std::vector<NativeFloat32>>();
     auto data = std::make_shared<std::vector<float*>>();
     for (size_t g = 0; g < groups->size(); ++g) {
       int oh = 0, ow = 0;
       augment_output_size((*groups)[g].pipeline, a.batch.h, a.batch.w, &oh, &ow);
-      Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(a.batch.n) * (*groups)[g].count * a.batch.c * oh * ow);
-      data->push_back(float_data(out));
-      outs.Set(static_cast<uint32_t>(g), out);
+      const std::string arg = "options.groups[" + to_text(g) + "].count";
+      blocks->push_back(allocate_float32(output_elements(arg, {a.batch.n, (*groups)[g].count, a.batch.c, oh, ow}), arg));
+      data->push_back(blocks->back().data());
     }
-    // A handle dies with this scope; the resolved value comes back through a reference.
-    auto result = std::make_shared<Napi::Reference<Napi::Array>>(Napi::Persistent(outs));
     std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
-    keep_alive.push_back(outs);
     return PromiseWorker::Run(
         env, keep_alive,
-        [a, groups, data] {
+        [a, groups, data, blocks] {
           augment_multicrop(*groups, a.batch, a.item_ids ? a.item_ids->data() : nullptr, a.seed, a.epoch, data->data(),
                             a.threads, a.cancel);
         },
-        [result](Napi::Env) -> Napi::Value { return result->Value(); });
+        [blocks](Napi::Env env) -> Napi::Value {
+          Napi::Array outs = Napi::Array::New(env, blocks->size());
+          for (size_t g = 0; g < blocks->size(); ++g) outs.Set(static_cast<uint32_t>(g), adopt_float32(env, (*blocks)[g]));
+          return outs;
+        });
   });
 }
 
@@ -222,9 +222,10 @@ Napi::Value ApplyAugmentParams(const Napi::CallbackInfo& info) {
       (*params)[u] = view_params_from_js(list.Get(static_cast<uint32_t>(u)), "params[" + to_text(u) + "]");
     }
     validate_view_params(params->data(), static_cast<int64_t>(count), a.batch.h, a.batch.w, a.batch.c, "params");
-    size_t length = count == 0 ? 0 : count * a.batch.c * (*params)[0].out_h * (*params)[0].out_w;
+    const size_t length =
+        count == 0 ? 0 : output_elements("params[0].size", {static_cast<int64_t>(count), a.batch.c, (*params)[0].out_h, (*params)[0].out_w});
     std::vector<Napi::Value> keep_alive = std::exchange(a.keep_alive, {});
-    return run_into_output(env, info[3], length, std::move(keep_alive),
+    return run_into_output(env, info[3], length, "params[0].size", std::move(keep_alive),
                            [a, params](float* data) { apply_batch_params(params->data(), a.batch, a.views, data, a.threads, a.cancel); });
   });
 }

@@ -4,11 +4,13 @@
 
 #include "../kernels/cpu_features.h"
 #include "../kernels/parallel.h"
+#include "backing_store.h"
 #include "registry.h"
 
 namespace sslmem {
 
 Napi::Object InitKernels(Napi::Env env, Napi::Object exports) {
+  require_built_node(env, "sslmem_kernels.node", "ERR_SSLMEM_KERNELS_MISSING");
   exports.Set("capabilities", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const CpuFeatures& f = cpu_features();

@@ -34,6 +34,24 @@ std::shared_ptr<EncoderState> create_encoder(const BackboneSpec& spec, uint64_t 
 // A copy with its own weights (training starts from a copy; the original stays usable).
 std::shared_ptr<EncoderState> clone_encoder(const EncoderState& source);
 
+// Bytes of memory the encoder holds natively: its parameters and buffers (or the TorchScript
+// module's) plus the kept archive. The JS handle reports them to V8 as external memory.
+inline size_t encoder_bytes(const EncoderState& state) {
+  size_t bytes = state.script_bytes.size();
+  auto add = [&bytes](const torch::Tensor& t) {
+    if (t.defined()) bytes += static_cast<size_t>(t.numel()) * t.element_size();
+  };
+  if (state.net) {
+    for (const auto& p : state.net->parameters()) add(p);
+    for (const auto& b : state.net->buffers()) add(b);
+  }
+  if (state.script) {
+    for (const auto& p : state.script->parameters()) add(p);
+    for (const auto& b : state.script->buffers()) add(b);
+  }
+  return bytes;
+}
+
 // Serialises libtorch's global generator: manual_seed and the draws that follow it must not
 // interleave with another thread's draws. Recursive, because make_backbone takes it too (every
 // construction draws default initialisations, even one whose values are then overwritten).

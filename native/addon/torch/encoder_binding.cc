@@ -68,12 +68,21 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
   }
 
   explicit EncoderHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EncoderHandle>(info) {}
+  ~EncoderHandle() override { release(Env()); }
 
   std::shared_ptr<EncoderState> state(const std::string& arg) const {
     if (!state_) throw Error(ErrorKind::Runtime, "ERR_SSLMEM_DISPOSED", "Expected a live encoder for " + arg + " but it was disposed");
     return state_;
   }
-  void set_state(std::shared_ptr<EncoderState> state) { state_ = std::move(state); }
+
+  // The handle reports its weights to V8 as external memory, so that handles dropped without
+  // dispose() are collected as their native size demands, not as their few JS bytes do.
+  void set_state(Napi::Env env, std::shared_ptr<EncoderState> state) {
+    release(env);
+    state_ = std::move(state);
+    reported_ = state_ ? static_cast<int64_t>(encoder_bytes(*state_)) : 0;
+    if (reported_ > 0) Napi::MemoryManagement::AdjustExternalMemory(env, reported_);
+  }
 
  private:
   Napi::Value EmbedViews(const Napi::CallbackInfo& info) {
@@ -81,7 +90,8 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       auto encoder = state("encoder");
       auto [views, options, batch, keep, cancel] = read_views_call(info, *encoder);
       const int64_t m = views.shape[0], d = encoder->repr_dim;
-      auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(m * d));
+      auto out = std::make_shared<std::vector<float>>();
+      resize_or_throw(*out, output_elements("views.shape[0]", {m, d}), "views.shape[0]");
       return PromiseWorker::Run(
           info.Env(), keep, [=] { embed_views(*encoder, views.data, m, out->data(), batch, cancel); },
           [=](Napi::Env env) -> Napi::Value {
@@ -139,7 +149,8 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       std::vector<Napi::Value> keep{images.holder};
       CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
       const int64_t n = images.shape[0], d = encoder->repr_dim;
-      auto out = std::make_shared<std::vector<float>>(static_cast<size_t>(n * d));
+      auto out = std::make_shared<std::vector<float>>();
+      resize_or_throw(*out, output_elements("images.shape[0]", {n, d}), "images.shape[0]");
       return PromiseWorker::Run(
           info.Env(), keep, [=] { embed_images(*encoder, images.data, n, out->data(), batch, mean, stdv, cancel); },
           [=](Napi::Env env) -> Napi::Value {
@@ -199,11 +210,18 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
   }
 
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    state_.reset();
+    release(info.Env());
     return info.Env().Undefined();
   }
 
+  void release(Napi::Env env) {
+    state_.reset();
+    if (reported_ > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -reported_);
+    reported_ = 0;
+  }
+
   std::shared_ptr<EncoderState> state_;
+  int64_t reported_ = 0;  // bytes reported to V8 for state_
 };
 
 std::vector<int64_t> read_shape3(const Napi::Value& value, const std::string& arg) {
@@ -323,7 +341,7 @@ std::shared_ptr<EncoderState> encoder_from_value(const Napi::Value& value, const
 
 Napi::Object wrap_encoder(Napi::Env env, std::shared_ptr<EncoderState> state) {
   Napi::Object object = encoder_constructor->New({});
-  EncoderHandle::Unwrap(object)->set_state(std::move(state));
+  EncoderHandle::Unwrap(object)->set_state(env, std::move(state));
   return object;
 }
 

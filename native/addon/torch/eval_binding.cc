@@ -18,10 +18,11 @@ namespace sslmem {
 
 namespace {
 
-// A non-owning torch view of a JS tensor (the worker keeps the JS memory alive).
+// A torch view of an input's private copy (TensorArg); the tensor holds the copy alive.
 template <typename T>
 torch::Tensor view_of(const TensorArg<T>& arg, torch::ScalarType type) {
-  return torch::from_blob(arg.data, arg.shape, type);
+  std::shared_ptr<void> storage = arg.storage;
+  return torch::from_blob(arg.data, arg.shape, [storage](void*) {}, torch::TensorOptions().dtype(type));
 }
 
 torch::Tensor features_arg(const Napi::Value& value, const std::string& arg, std::vector<Napi::Value>& keep) {
@@ -38,7 +39,8 @@ torch::Tensor labels_arg(const Napi::Value& value, const std::string& arg, int64
                 "length " + to_text(t.size));
   }
   keep.push_back(t.holder);
-  return torch::from_blob(t.data, {rows}, torch::kInt32);
+  t.shape = {rows};
+  return view_of(t, torch::kInt32);
 }
 
 template <typename T>

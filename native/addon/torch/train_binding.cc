@@ -161,7 +161,9 @@ std::vector<int64_t> read_item_ids(const Napi::Object& options, int64_t n) {
 }
 
 // options.<key>: {images: Uint8 [N, H, W, C], labels: Int32 [N]} of the encoder's input size.
-MonitorSet read_monitor_set(const Napi::Object& options, const char* key, const BackboneSpec& spec, std::vector<Napi::Value>& keep) {
+// `held` keeps the inputs' private copies (TensorArg) alive for the job.
+MonitorSet read_monitor_set(const Napi::Object& options, const char* key, const BackboneSpec& spec, std::vector<Napi::Value>& keep,
+                            std::vector<std::shared_ptr<void>>& held) {
   const std::string arg = std::string("options.") + key;
   auto set = read_object(options.Get(key), arg);
   auto images = read_tensor<uint8_t>(set.Get("images"), arg + ".images", 4);
@@ -173,6 +175,8 @@ MonitorSet read_monitor_set(const Napi::Object& options, const char* key, const 
   if (static_cast<int64_t>(labels.size) != images.shape[0]) throw_range(arg + ".labels.length", to_text(images.shape[0]), to_text(labels.size));
   keep.push_back(images.holder);
   keep.push_back(labels.holder);
+  held.push_back(images.storage);
+  held.push_back(labels.storage);
   return {images.data, labels.data, images.shape[0]};
 }
 
@@ -247,6 +251,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     read_train_config(options, c);
 
     std::vector<Napi::Value> keep{options};
+    auto held = std::make_shared<std::vector<std::shared_ptr<void>>>();
     CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
     const int64_t per_image = spec.channels * spec.height * spec.width_px;
     const int64_t views_per_step = find_method(c.method, "options.method").views;
@@ -259,6 +264,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
                     to_text(v.shape[1]) + " views of " + to_text(v.shape[2]) + "x" + to_text(v.shape[3]) + "x" + to_text(v.shape[4]));
       }
       keep.push_back(v.holder);
+      held->push_back(v.storage);
       c.n = v.shape[0];
       const float* data = v.data;
       const int64_t nv = v.shape[1];
@@ -275,6 +281,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     } else {
       auto images = read_tensor<uint8_t>(options.Get("images"), "options.images", 4);
       keep.push_back(images.holder);
+      held->push_back(images.storage);
       c.n = images.shape[0];
       const ImageBatch layout{images.data, images.shape[0], static_cast<int>(images.shape[1]), static_cast<int>(images.shape[2]),
                               static_cast<int>(images.shape[3])};
@@ -323,8 +330,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     }
     if (c.batch_size > c.n) throw_range("options.batchSize", "at most the number of images (" + to_text(c.n) + ")", to_text(c.batch_size));
     if (c.monitor_every > 0) {
-      c.monitor_train = read_monitor_set(options, "monitorTrain", spec, keep);
-      c.monitor_test = read_monitor_set(options, "monitorTest", spec, keep);
+      c.monitor_train = read_monitor_set(options, "monitorTrain", spec, keep, *held);
+      c.monitor_test = read_monitor_set(options, "monitorTest", spec, keep, *held);
     }
 
     std::shared_ptr<DistributedConfig> distributed;
@@ -339,6 +346,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
     return PromiseWorker::Run(
         env, keep,
         [=] {
+          (void)held;  // the inputs' copies live as long as this job
           struct Release {
             std::shared_ptr<Napi::ThreadSafeFunction> fn;
             ~Release() { fn->Release(); }

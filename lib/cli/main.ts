@@ -16,6 +16,7 @@ import { registerDistributed } from './distributed';
 import { registerReport } from './report';
 import { registerEval } from './eval';
 import { registerRemoval } from './removal';
+import { registerBuildTorch } from './build-torch';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerEval(program);
   registerRemoval(program);
+  registerBuildTorch(program);
   return program;
 }
 

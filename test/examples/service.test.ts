@@ -93,7 +93,7 @@ describe('examples/service: the scoring service', function () {
     assert.equal((await request(port, 'GET', '/readyz').answer).status, 200);
   });
 
-  it('scores a posted PNG and the same pixels sent raw exactly as score() does', async () => {
+  it('scores a posted PNG and the same pixels sent raw as score() does (1e-5 relative)', async () => {
     const f = await Encoder.load(path.join(dir, 'encoders', 'f.sslmem'));
     const g = await Encoder.load(path.join(dir, 'encoders', 'g.sslmem'));
     const expected = await score({ f, g, images: { data: pixels, shape: [1, 28, 28, 1] }, itemIds: [7], views: 8, seed: 3 });
@@ -105,7 +105,12 @@ describe('examples/service: the scoring service', function () {
     assert.equal(raw.status, 200, raw.body);
     for (const answer of [fromPng, raw]) {
       const [point] = JSON.parse(answer.body).points;
-      assert.deepEqual([point.item, point.m, point.se, point.lossF, point.lossG, point.pairs], [7, expected.m[0], expected.se[0], expected.lossF[0], expected.lossG[0], 8]);
+      assert.deepEqual([point.item, point.pairs], [7, 8]);
+      // 1e-5 relative: libtorch's float reductions round differently at another intra-op thread count
+      // (this process's, set by earlier tests, vs the server's: 3e-7 seen); another view, seed or item moves m by ~1e-2.
+      for (const [got, want] of [[point.m, expected.m[0]], [point.se, expected.se[0]], [point.lossF, expected.lossF[0]], [point.lossG, expected.lossG[0]]]) {
+        assert.ok(Math.abs(got - want) <= 1e-5 * Math.abs(want), `${got} vs score()'s ${want}`);
+      }
     }
   });
 
@@ -136,7 +141,8 @@ describe('examples/service: the scoring service', function () {
     const next = await queued.answer;
     assert.equal(next.status, 200, next.body);
     // The queued job ran after the slow one was cancelled, not after it finished its 4096 views.
-    assert.ok(Date.now() - left < 5000, `the queued job waited ${Date.now() - left} ms after the client left`);
+    // 15 s: 4096 views took ~20 s on this loaded 2-core machine (1000 views: 5.8 s), 4 views well under a second.
+    assert.ok(Date.now() - left < 15000, `the queued job waited ${Date.now() - left} ms after the client left`);
     const after = await metrics();
     assert.equal(metric(after, 'sslmem_service_cancelled_total'), 1);
     assert.match(after, /sslmem_service_responses_total\{status="429"\} 1\n/);

@@ -102,8 +102,8 @@ export function torch(): TorchAddon {
   if (torchAddon) return torchAddon;
   if (torchLoadError) throw torchLoadError;
   const how =
-    'Build it with "npm run build:torch" after installing libtorch (Debian 12: apt-get install libtorch-dev), ' +
-    'or "npm run build:torch -- --libtorch /path/to/libtorch" for a downloaded (e.g. CUDA) libtorch.';
+    'Build it with "npx sslmem build-torch" (or "npm run build:torch" in a clone) after installing libtorch (Debian 12: apt-get install libtorch-dev), ' +
+    'or "npx sslmem build-torch --libtorch /path/to/libtorch" for a downloaded (e.g. CUDA) libtorch.';
   if (!fs.existsSync(addonPaths.torch)) {
     torchLoadError = new SslmemError(ErrorCodes.torchMissing, `The sslmem torch tier is not built (no ${addonPaths.torch}). ${how}`);
     throw torchLoadError;

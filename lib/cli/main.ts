@@ -17,6 +17,7 @@ import { registerReport } from './report';
 import { registerEval } from './eval';
 import { registerRemoval } from './removal';
 import { registerUnitMem } from './unitmem';
+import { registerBuildTorch } from './build-torch';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerRemoval(program);
   registerUnitMem(program);
+  registerBuildTorch(program);
   return program;
 }
 

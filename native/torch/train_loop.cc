@@ -226,11 +226,13 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
     for (auto* module : nets.modules()) group->broadcast_module(*module);
   }
 
+  // The network the run returns (and the monitor measures): DINO's teacher, else the online backbone.
+  auto result_backbone = [&]() -> BackboneImpl& { return method.result_is_target ? *nets.target_backbone : *nets.backbone; };
   auto snapshot = [&](int64_t epochs_done) {
     auto state = std::make_shared<EncoderState>();
     state->spec = spec;
     state->net = make_backbone(spec);
-    BackboneImpl& result = method.result_is_target ? *nets.target_backbone : *nets.backbone;
+    BackboneImpl& result = result_backbone();
     result.to(torch::kCPU);
     copy_module_state(result, *state->net);
     result.to(device);
@@ -310,7 +312,7 @@ TrainResult run_training(const TrainConfig& c, const EncoderState& initial, cons
                            epoch_seconds > 0 ? static_cast<double>(b * steps_per_epoch) / epoch_seconds : 0, -1};
         losses.push_back(record.loss);
         if (c.monitor_every > 0 && ((epoch + 1) % c.monitor_every == 0 || epoch + 1 == c.epochs)) {
-          record.knn_accuracy = monitor_knn(c, spec, *nets.backbone, device);
+          record.knn_accuracy = monitor_knn(c, spec, result_backbone(), device);
         }
         result.history.push_back(record);
         progress.end_of_epoch = true;

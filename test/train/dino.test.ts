@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { torch } from '../../lib/binding';
-import { multiCropPresets, train } from '../../lib';
+import { knnAccuracy, multiCropPresets, train } from '../../lib';
+import type { ImageDataset } from '../../lib/data/types';
 import { fashionMnist, knnAgainstRandom, maxAbsDiff, rows, runOracleCode, seededFloats } from './helpers';
 
 const oracle = `
@@ -63,6 +64,12 @@ m = x['centerMomentum']
 new_center = (torch.tensor(center, dtype=torch.float64) * m + torch.tensor(teacher, dtype=torch.float64).sum(0) / len(teacher) * (1 - m)).tolist()
 print(json.dumps({'manual': manual(), 'torch': with_torch(), 'center': new_center, 'temperature': tpt}))
 `;
+
+/** Images [from, to) of a dataset. */
+function subsetOf(set: ImageDataset, from: number, to: number): ImageDataset {
+  const per = set.images.shape[1] * set.images.shape[2] * set.images.shape[3];
+  return { ...set, images: { data: set.images.data.slice(from * per, to * per), shape: [to - from, ...set.images.shape.slice(1)] }, labels: set.labels.slice(from, to) };
+}
 
 describe('DINO', function () {
   this.timeout(600_000);
@@ -204,6 +211,18 @@ describe('DINO', function () {
       assert.equal(full.encoder.description.multiCrop !== undefined, true, 'the description records the multi-crop layout');
       full.encoder.dispose();
       resumed.encoder.dispose();
+    });
+
+    it('returns the teacher, and the monitor measures the teacher: its kNN accuracy equals that of the returned encoder', async () => {
+      const first = subsetOf(data, 0, 100);
+      const second = subsetOf(data, 100, 200);
+      const result = await train({ ...common, epochs: 1, encoder: { architecture: 'resnet9', width: 0.125 }, multiCrop: 'dino-28', monitor: { train: first, test: second, every: 1 } });
+      const knn = await knnAccuracy(
+        { features: await result.encoder.embed(first.images), labels: first.labels },
+        { features: await result.encoder.embed(second.images), labels: second.labels },
+      );
+      assert.ok(Math.abs(result.history[0].knnAccuracy! - knn) < 1e-9, `monitor ${result.history[0].knnAccuracy} vs returned encoder ${knn}`);
+      result.encoder.dispose();
     });
 
     it('rejects local views the encoder cannot take, and multi-crop for methods without local views', async () => {

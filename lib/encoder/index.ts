@@ -78,8 +78,6 @@ export interface EmbedViewsOptions extends EmbedOptions {
 export interface EmbedLayersOptions extends EmbedOptions {
   /** UnitMem's units: a convolutional output [M, C, H, W] becomes its per-channel spatial mean [M, C] (others are flattened, each value a unit). Default false. */
   channelMeans?: boolean;
-  /** libtorch threads of this call (0, the default: the count setTorchThreads set). */
-  threads?: number;
 }
 
 /** Checks an [C, H, W] shape. */

@@ -34,7 +34,7 @@ function thumbsHtml(assets: string, layer: number, thumbs: readonly UnitMemThumb
     const image = t.file ? `<img src="${esc(`${assets}/${t.file}`)}" alt="point ${t.point}">` : '<div class="noimage">no image</div>';
     const label = t.label === undefined ? '' : ` ${esc(classNames[t.label] ?? t.label)}`;
     const units = `<span data-key="unitmem.layers.${layer}.topPoints.${rank}.units" data-value="${t.units}">${t.units}</span>`;
-    return `<figure data-point="${t.point}">${image}<figcaption>#${t.point}${label}<br>${units} units</figcaption></figure>`;
+    return `<figure data-point="${t.point}">${image}<figcaption>#${t.point}${label}<br>${units} unit${t.units === 1 ? '' : 's'}</figcaption></figure>`;
   });
   return `<div class="gallery">${figures.join('')}</div>`;
 }
@@ -44,7 +44,7 @@ export function unitMemSection(p: UnitMemSectionParts): string {
   const s = p.folder.summary;
   const parts = [
     '<h2 id="unitmem">Memorization per unit (UnitMem)</h2>',
-    `<p class="note">From <code>${esc(p.label)}</code>: ${s.points} points, ${s.run.views} augmented views each (seed ${esc(s.run.seed)}). ` +
+    `<p class="note">From <code>${esc(p.label)}</code>: ${s.points} points, ${s.run.views} augmented view${s.run.views === 1 ? '' : 's'} each (seed ${esc(s.run.seed)}). ` +
       'Per unit, μ(x) is its activation averaged over the views of point x (a channel\'s spatial mean); selectivity = (μ_max - μ_-max) / (μ_max + μ_-max), where μ_max is the largest μ over the points and μ_-max the mean over the others ' +
       '(Wang et al., "Localizing Memorization in SSL Vision Encoders", NeurIPS 2024). A constant unit selects no point.</p>',
     `<div class="charts"><img src="${esc(`${p.assets}/${p.chart}`)}" alt="selectivity of the units per layer"></div>`,

@@ -108,8 +108,8 @@ export async function unitMem(options: UnitMemOptions): Promise<UnitMemRun> {
     const ids = itemIds.subarray(start, start + rows.length);
     const rendered = await augment(rows.length === n ? images : gatherImages(images, rows), { pipeline, views, seed, epoch: 0, itemIds: ids, threads, signal });
     // One forward pass per point (its V views), as scoring does: a point's activations then do not
-    // depend on which other points share its batch (libtorch's convolutions may round differently
-    // for another batch shape), so shards split anywhere merge into exactly the unsharded result.
+    // depend on which other points share its batch (libtorch's matrix products round differently
+    // for another batch size), so shards split anywhere merge into exactly the unsharded result.
     const outputs = await encoder.embedViewsLayers({ data: rendered.data, shape: [rows.length * views, c, h, w] }, layers, { batchSize: views, channelMeans: true, signal });
     states ??= outputs.map((o) => UnitMemAccumulator.create(o.shape[1]));
     for (let l = 0; l < layers.length; l++) {

@@ -80,6 +80,12 @@ export interface EmbedLayersOptions extends EmbedOptions {
   channelMeans?: boolean;
 }
 
+/** What a layer name must be, for messages: the encoder's list, and for TorchScript the dotted paths. */
+function describeLayers(encoder: Encoder): string {
+  const paths = encoder.description.architecture === 'torchscript' ? '; or a dotted path to a deeper submodule that each forward on the way calls once, e.g. layer1.0' : '';
+  return `a layer of this encoder (${encoder.layers.join(', ')}${paths})`;
+}
+
 /** Checks an [C, H, W] shape. */
 export function assertInputShape(name: string, value: unknown): asserts value is [number, number, number] {
   if (!Array.isArray(value) || value.length !== 3) throw outOfRange(name, 'an array [C, H, W]', value);
@@ -244,10 +250,21 @@ export class Encoder {
    * The layers {@link embedViewsLayers} reads, input to output. A native encoder's come from its
    * architecture (a ViT: patch_embed, block1..block<depth>, norm); the last is the representation.
    * A TorchScript import's are the submodules its forward calls directly, once each, in call order
-   * (`self.layer1(x)`: "layer1"), then "output", forward's result.
+   * (`self.layer1(x)`: "layer1"), then "output", forward's result; deeper submodules are read by
+   * dotted path (see {@link hasLayer}).
    */
   get layers(): string[] {
     return this.handle.layers();
+  }
+
+  /**
+   * Whether {@link embedViewsLayers} can read `name`: one of {@link layers}, or for a TorchScript
+   * import also a dotted path to a deeper submodule (`layer1.0`, `features.3`) that each forward on
+   * the way calls once at its top level and that returns a tensor.
+   */
+  hasLayer(name: string): boolean {
+    assertString('name', name);
+    return this.handle.hasLayer(name);
   }
 
   /**
@@ -258,9 +275,8 @@ export class Encoder {
   async embedViewsLayers(views: Float32Tensor, layers: readonly string[], options: EmbedLayersOptions = {}): Promise<Float32Tensor[]> {
     this.assertViews(views);
     if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('layers', 'a non-empty array of layer names', layers);
-    const known = this.layers;
     layers.forEach((layer, i) => {
-      if (!known.includes(layer)) throw outOfRange(`layers[${i}]`, `a layer of this encoder (${known.join(', ')})`, JSON.stringify(layer), true);
+      if (typeof layer !== 'string' || !this.hasLayer(layer)) throw outOfRange(`layers[${i}]`, describeLayers(this), JSON.stringify(layer), true);
     });
     const batchSize = assertBatchSize(options);
     const channelMeans = options.channelMeans ?? false;

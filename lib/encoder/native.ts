@@ -18,6 +18,8 @@ export interface EncoderHandle {
   embedViewsLayers(views: Tensor<Float32Array>, options: { layers: string[]; batchSize: number; channelMeans?: boolean; threads?: number; cancel?: Int32Array }): Promise<Array<Tensor<Float32Array>>>;
   /** The layers it can read out, input to output (native/torch/layer_readout.h). */
   layers(): string[];
+  /** Whether embedViewsLayers can read `name` (TorchScript: also a dotted submodule path). */
+  hasLayer(name: string): boolean;
   save(path: string): Promise<void>;
   info(): {
     architecture: string;

@@ -59,6 +59,8 @@ export interface ScoringEncoder {
   embedViews(views: Float32Tensor, options?: ScoringEmbedOptions): Promise<Float32Tensor>;
   /** Layers {@link scoreLayers} can read, input to output; the last is the representation (needed for layer scoring). */
   readonly layers?: readonly string[];
+  /** Whether a name not in `layers` can be read too (a TorchScript import's dotted submodule path); default: only `layers`. */
+  hasLayer?(name: string): boolean;
   /** Outputs of the named layers for normalized views, each flattened to [M, D_layer], from one forward pass (needed for layer scoring). */
   embedViewsLayers?(views: Float32Tensor, layers: readonly string[], options?: { batchSize?: number; signal?: AbortSignal; threads?: number }): Promise<Float32Tensor[]>;
 }
@@ -366,20 +368,25 @@ export interface ScoreLayersResult extends Omit<ScoreResult, keyof PointScores> 
   perLayer: PointScores[];
 }
 
+/** Whether `encoder` reads layer `name`: listed in its `layers`, or accepted by its `hasLayer` (dotted TorchScript paths). */
+export function readsLayer(encoder: { readonly layers?: readonly string[]; hasLayer?(name: string): boolean }, name: string): boolean {
+  return encoder.layers?.includes(name) === true || (typeof encoder.hasLayer === 'function' && encoder.hasLayer(name));
+}
+
 /** The layers `options.layers` names, checked against both encoders (RangeError naming the entry). */
-export function resolveLayers(layers: unknown, f: ScoringEncoder, g: ScoringEncoder): string[] {
+export function resolveLayers(layers: unknown, f: ScoringEncoder, g: ScoringEncoder, name = 'options.layers'): string[] {
   for (const [name, encoder] of [['options.f', f], ['options.g', g]] as const) {
     if (!Array.isArray(encoder.layers) || typeof encoder.embedViewsLayers !== 'function') throw outOfRange(name, 'an encoder with layer read-outs (layers, embedViewsLayers)', 'one without', true);
   }
   const known = f.layers!;
   if (layers === 'all') return [...known];
-  if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('options.layers', "a non-empty array of layer names or 'all'", layers);
+  if (!Array.isArray(layers) || layers.length === 0) throw outOfRange(name, "a non-empty array of layer names or 'all'", layers);
   layers.forEach((layer, i) => {
-    if (typeof layer !== 'string') throw outOfRange(`options.layers[${i}]`, 'a layer name', layer);
-    for (const [name, encoder] of [['f', f], ['g', g]] as const) {
-      if (!encoder.layers!.includes(layer)) throw outOfRange(`options.layers[${i}]`, `a layer of encoder ${name} (${encoder.layers!.join(', ')})`, JSON.stringify(layer), true);
+    if (typeof layer !== 'string') throw outOfRange(`${name}[${i}]`, 'a layer name', layer);
+    for (const [role, encoder] of [['f', f], ['g', g]] as const) {
+      if (!readsLayer(encoder, layer)) throw outOfRange(`${name}[${i}]`, `a layer of encoder ${role} (${encoder.layers!.join(', ')})`, JSON.stringify(layer), true);
     }
-    if (layers.indexOf(layer) !== i) throw outOfRange(`options.layers[${i}]`, 'each layer once', JSON.stringify(layer), true);
+    if (layers.indexOf(layer) !== i) throw outOfRange(`${name}[${i}]`, 'each layer once', JSON.stringify(layer), true);
   });
   return [...(layers as string[])];
 }

@@ -75,6 +75,7 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
                         InstanceMethod("embedImages", &EncoderHandle::EmbedImages),
                         InstanceMethod("embedViewsLayers", &EncoderHandle::EmbedViewsLayers),
                         InstanceMethod("layers", &EncoderHandle::Layers),
+                        InstanceMethod("hasLayer", &EncoderHandle::HasLayer),
                         InstanceMethod("save", &EncoderHandle::Save),
                         InstanceMethod("info", &EncoderHandle::Info),
                         InstanceMethod("setDescription", &EncoderHandle::SetDescription),
@@ -147,6 +148,14 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       Napi::Array out = Napi::Array::New(info.Env(), names.size());
       for (size_t i = 0; i < names.size(); ++i) out.Set(static_cast<uint32_t>(i), names[i]);
       return out;
+    });
+  }
+
+  // hasLayer(name) -> whether embedViewsLayers can read it (TorchScript: also dotted submodule paths).
+  Napi::Value HasLayer(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      if (!info[0].IsString()) throw_type("name", "a layer name", describe_value(info[0]));
+      return Napi::Boolean::New(info.Env(), has_layer(*state("encoder"), info[0].As<Napi::String>().Utf8Value()));
     });
   }
 

@@ -71,11 +71,15 @@ async function main(): Promise<void> {
       const flat = { data: viewsTensor.data, shape: [points * rendered, c, h, w] };
       const reprs = await encoder.embedViews(flat, { group: rendered, batchSize: 128 });
       const d = reprs.shape[1];
+      const cleanCount = name === 'resnet18' ? 256 : 1024;
+      const clean = { data: Uint8Array.from({ length: cleanCount * h * w * c }, (_, i) => (i * 53) % 253), shape: [cleanCount, h, w, c] };
       const phases: Array<[string, { ms: number; busy: number }]> = [
         ['augment (kernel tier)', await timed(() => augment(images, { pipeline: spec, views: rendered, seed: 1, threads }))],
         [`one encoder, plain forward, ${threads} threads`, await timed(() => encoder.embedViews(flat, { group: rendered, batchSize: 128, graph: false, threads }))],
         [`one encoder, inference graph, ${threads} threads`, await timed(() => encoder.embedViews(flat, { group: rendered, batchSize: 128, threads }))],
         ['one encoder, inference graph, 1 thread', await timed(() => encoder.embedViews(flat, { group: rendered, batchSize: 128, threads: 1 }))],
+        [`embed ${clean.shape[0]} clean images (kNN, probes, typicality), plain`, await timed(() => encoder.embed(clean, { graph: false, threads }), 1)],
+        [`embed ${clean.shape[0]} clean images, inference graph`, await timed(() => encoder.embed(clean, { threads }), 1)],
         ['align f against g (kernel tier)', await timed(() => alignDifference({ data: reprs.data, shape: [points, rendered, d] }, { data: reprs.data, shape: [points, rendered, d] }, { metric: 'l2-normalized', pairing: 'anchor', threads }))],
       ];
       encoder.dispose();

@@ -28,14 +28,14 @@ function cli(args: string[]): void {
   if (run.status !== 0) throw new Error(`sslmem ${args[0]} failed: ${run.stderr}`);
 }
 
-/** index -> {group, m, se} from a scores.csv. */
-function readScores(file: string): Map<number, { group: string; m: number; se: number }> {
+/** "group:index" -> {m, se} from a scores.csv (S_E's indices are into another split, so the group is part of the key). */
+function readScores(file: string): Map<string, { m: number; se: number }> {
   const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
   const columns = header.split(',');
   const at = (name: string) => columns.indexOf(name);
   return new Map(rows.map((row) => {
     const cells = row.split(',');
-    return [Number(cells[at('index')]), { group: cells[at('group')], m: Number(cells[at('m')]), se: Number(cells[at('se')]) }];
+    return [`${cells[at('group')]}:${cells[at('index')]}`, { m: Number(cells[at('m')]), se: Number(cells[at('se')]) }];
   }));
 }
 
@@ -65,8 +65,8 @@ async function main(): Promise<void> {
     const bf16 = readScores(path.join(tmp, 'bf16', 'scores.csv'));
     const diffs: number[] = [];
     const ratios: number[] = [];
-    for (const [index, a] of fp32) {
-      const d = Math.abs(bf16.get(index)!.m - a.m);
+    for (const [key, a] of fp32) {
+      const d = Math.abs(bf16.get(key)!.m - a.m);
       diffs.push(d);
       ratios.push(d / a.se);
     }

@@ -88,7 +88,10 @@ async function main(): Promise<void> {
 
       const profile = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'score_profile.py'), file, String(rendered), String(c), String(h), String(w), String(threads)], { encoding: 'utf8', maxBuffer: 64 << 20 });
       if (profile.status !== 0) throw new Error(profile.stderr);
-      const result = JSON.parse(profile.stdout) as Record<string, { ops: Array<{ op: string; calls: number; ms: number; share: number }>; onednn: Array<{ primitive: string; count: number; ms: number }> }>;
+      const { timings, ...result } = JSON.parse(profile.stdout) as { timings: Array<Record<string, number>> } & Record<string, { ops: Array<{ op: string; calls: number; ms: number; share: number }>; onednn: Array<{ primitive: string; count: number; ms: number }> }>;
+      const ways = Object.keys(timings[0]).filter((k) => k !== 'rows');
+      lines.push('', `${name}: ms per image by images per forward pass (PyTorch, same libtorch and TorchScript file, ${threads} threads, best of 3):`, '', `| images per pass | ${ways.join(' | ')} |`, `|---:|${ways.map(() => '---:|').join('')}`);
+      for (const row of timings) lines.push(`| ${row.rows} | ${ways.map((k) => row[k].toFixed(3)).join(' | ')} |`);
       for (const [form, p] of Object.entries(result)) {
         lines.push('', `${name}, one point's forward pass (${rendered} views), ${form}: operators by self CPU time: ${p.ops.slice(0, 5).map((o) => `${o.op} x${o.calls} ${o.ms.toFixed(2)} ms (${(100 * o.share).toFixed(0)}%)`).join('; ')}.`);
         lines.push(`oneDNN primitives: ${p.onednn.map((o) => `${o.primitive} x${o.count} ${o.ms.toFixed(2)} ms`).join('; ') || 'none'}.`);

@@ -1,6 +1,7 @@
 // Implements inference_graph.h.
 #include "inference_graph.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <omp.h>
 #include <torch/csrc/jit/frontend/tracer.h>
@@ -22,7 +23,21 @@ constexpr size_t kMaxForms = 8;
 // tensors that are not inputs as constants, and the copy keeps the graph from aliasing weights
 // that training could later change.
 torch::jit::Module trace_native(const EncoderState& encoder, const torch::Tensor& example) {
-  auto copy = make_backbone(encoder.spec);
+  std::shared_ptr<BackboneImpl> copy;
+  {
+    // Building draws default initial weights from libtorch's global generator: put its state back,
+    // so that tracing never shifts the draws of a seeded run elsewhere in the process.
+    std::lock_guard<std::recursive_mutex> seed_lock(torch_seed_mutex());
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    torch::Tensor state;
+    {
+      std::lock_guard<std::mutex> lock(generator.mutex());  // not held while building: its draws take it
+      state = generator.get_state();
+    }
+    copy = make_backbone(encoder.spec);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+  }
   copy_module_state(*encoder.net, *copy);
   for (auto& p : copy->parameters()) p.set_requires_grad(false);
   copy->eval();

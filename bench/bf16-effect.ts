@@ -2,7 +2,8 @@
  * What `precision: 'bf16'` does to m: the encoders of a finished run (`sslmem demo` by default,
  * trained here first) rescored by `sslmem score` in fp32 and in bf16 on the same manifest, views and
  * seed; per point |m_bf16 - m_fp32| next to the point's standard error, and the group comparison of
- * both. Also each precision's scoring time (on a CPU without bf16 in hardware, bf16 is emulated).
+ * both. Also each precision's scoring time (on a CPU without bf16 in hardware, bf16 is emulated),
+ * and how far the inference graph's m is from the plain forward passes' (--no-graph).
  *
  *   node dist/bench/bf16-effect.js [--run DIR] [--threads 2] [--write]
  *
@@ -54,21 +55,26 @@ async function main(): Promise<void> {
     }
     const seconds: Record<string, number> = {};
     const summaries: Record<string, { comparisons: Array<{ b: string; welch: { difference: number; p: number } }> }> = {};
-    for (const precision of ['fp32', 'bf16']) {
-      const out = path.join(tmp, precision);
+    // fp32 and bf16 on the inference graphs (the default), and fp32 on the plain forward passes.
+    const runs: Record<string, string[]> = { fp32: ['--precision', 'fp32'], bf16: ['--precision', 'bf16'], plain: ['--no-graph'] };
+    for (const [name, flags] of Object.entries(runs)) {
+      const out = path.join(tmp, name);
       const start = Date.now();
-      cli(['score', '--f', path.join(run, 'encoder-f.sslmem'), '--g', path.join(run, 'encoder-g.sslmem'), '--manifest', path.join(run, 'manifest.json'), '--views', '32', '--threads', threads, '--precision', precision, '--out', out]);
-      seconds[precision] = (Date.now() - start) / 1000;
-      summaries[precision] = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+      cli(['score', '--f', path.join(run, 'encoder-f.sslmem'), '--g', path.join(run, 'encoder-g.sslmem'), '--manifest', path.join(run, 'manifest.json'), '--views', '32', '--threads', threads, ...flags, '--out', out]);
+      seconds[name] = (Date.now() - start) / 1000;
+      summaries[name] = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     }
     const fp32 = readScores(path.join(tmp, 'fp32', 'scores.csv'));
     const bf16 = readScores(path.join(tmp, 'bf16', 'scores.csv'));
+    const plain = readScores(path.join(tmp, 'plain', 'scores.csv'));
     const diffs: number[] = [];
     const ratios: number[] = [];
+    let graphMoved = 0;
     for (const [key, a] of fp32) {
       const d = Math.abs(bf16.get(key)!.m - a.m);
       diffs.push(d);
       ratios.push(d / a.se);
+      graphMoved = Math.max(graphMoved, Math.abs(plain.get(key)!.m - a.m));
     }
     diffs.sort((a, b) => a - b);
     ratios.sort((a, b) => a - b);
@@ -85,7 +91,8 @@ async function main(): Promise<void> {
       `| per-point standard error of m (fp32) | ${quantile(ses, 0.5).toExponential(2)} | ${quantile(ses, 0.9).toExponential(2)} | ${ses[ses.length - 1].toExponential(2)} |`,
       '',
       `Group comparisons (one-sided Welch, candidates above): fp32 ${comparison('fp32')}; bf16 ${comparison('bf16')}.`,
-      `Scoring time: fp32 ${seconds.fp32.toFixed(1)} s, bf16 ${seconds.bf16.toFixed(1)} s.`,
+      `Scoring time: fp32 ${seconds.fp32.toFixed(1)} s, bf16 ${seconds.bf16.toFixed(1)} s, fp32 on plain forward passes (--no-graph) ${seconds.plain.toFixed(1)} s.`,
+      `The inference graph against the plain forward passes (both fp32): per-point m differs by at most ${graphMoved.toExponential(2)}.`,
     ];
     const text = lines.join('\n') + '\n';
     process.stdout.write(text);

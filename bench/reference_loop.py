@@ -8,7 +8,6 @@ the representations taken to NumPy, normalized there and compared with the clean
 Usage: reference_loop.py --f f.pt --g g.pt --images images.npy --pipeline spec.json --views 5
        --threads 2   -> prints JSON {"points": N, "seconds": s, "pointsPerSecond": r, "blas": [...]}
 """
-import argparse
 import json
 import time
 
@@ -16,27 +15,13 @@ import numpy as np
 import torch
 
 from blas_matmul import loaded_blas
-from reference_score import view_transform
+from reference_score import load_peer_inputs, peer_arguments, view_transform
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--f", required=True)
-    parser.add_argument("--g", required=True)
-    parser.add_argument("--images", required=True, help="uint8 .npy [N, H, W, C]")
-    parser.add_argument("--pipeline", required=True, help="PipelineSpec JSON (view 0 = clean anchor)")
-    parser.add_argument("--views", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
-
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    f = torch.jit.load(args.f).eval()
-    g = torch.jit.load(args.g).eval()
-    images = torch.from_numpy(np.load(args.images)).permute(0, 3, 1, 2).contiguous()
+    args = peer_arguments(5).parse_args()
+    f, g, images, spec = load_peer_inputs(args)
     n, _, h, w = images.shape
-    with open(args.pipeline) as fh:
-        spec = json.load(fh)
     clean, augmented = view_transform(spec["views"][0], (h, w)), view_transform(spec["views"][-1], (h, w))
 
     def unit(z):

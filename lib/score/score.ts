@@ -13,8 +13,9 @@
  * two or more) the next batch's views are already being augmented (kernel tier, on another worker
  * thread); `threads` sets the threads inside each augmentation and alignment job. The encoders run
  * their inference graphs (lib/encoder: frozen, batch norm folded, oneDNN-prepacked).
- * Views are keyed by (seed, chunk, item id, view), so every score is independent of the batch size,
- * the thread count and of which other points are scored with it (sharding).
+ * Views are keyed by (seed, chunk, item id, view) and no forward pass holds two points, so every
+ * score is independent of the batch size and of which other points are scored with it (sharding),
+ * bit for bit; the thread count changes libtorch's rounding (about 1e-8 in m), never more.
  */
 import { alignDifference, AlignMetric, alignMetrics } from '../align';
 import { augment, PipelineSpec, resolvePipeline, withCleanAnchor } from '../augment';
@@ -78,7 +79,7 @@ export const DEFAULT_VIEWS = 16;
 /**
  * Most views in one forward pass: a point's views beyond it are cut into even pieces. Forward
  * passes get slower per image past about a hundred 28-32 px images (activations leave the cache:
- * bench/RESULTS.md "score: forward batch"), and this bounds the memory of very many views.
+ * bench/RESULTS.md "score: profile"), and this bounds the memory of very many views.
  */
 export const MAX_FORWARD_ROWS = 128;
 

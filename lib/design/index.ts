@@ -2,3 +2,4 @@
 export * from './estimators';
 export * from './plan';
 export * from './experiment';
+export * from './segments';

@@ -78,27 +78,22 @@ inline size_t scratch_elements(const std::string& arg, const std::string& what, 
 
 // Resizes `v` to `n` elements; a failed allocation is a RangeError naming `arg` instead of a
 // std::bad_alloc that reaches no one.
+// `expected` says what kind of buffer it is (an output by default).
 template <typename T>
-void resize_or_throw(std::vector<T>& v, size_t n, const std::string& arg) {
+void resize_or_throw(std::vector<T>& v, size_t n, const std::string& arg, const char* expected = "an output that fits in memory") {
   try {
     v.resize(n);
   } catch (const std::bad_alloc&) {
-    throw_range(arg, "an output that fits in memory", to_text(n) + " elements of " + to_text(sizeof(T)) + " bytes (allocation failed)");
+    throw_range(arg, expected, to_text(n) + " elements of " + to_text(sizeof(T)) + " bytes (allocation failed)");
   } catch (const std::length_error&) {
-    throw_range(arg, "an output that fits in memory", to_text(n) + " elements (larger than a vector holds)");
+    throw_range(arg, expected, to_text(n) + " elements (larger than a vector holds)");
   }
 }
 
 // As resize_or_throw, for scratch memory: the message says scratch, not output.
 template <typename T>
 void resize_scratch_or_throw(std::vector<T>& v, size_t n, const std::string& arg) {
-  try {
-    v.resize(n);
-  } catch (const std::bad_alloc&) {
-    throw_range(arg, "scratch memory that fits in memory", to_text(n) + " elements of " + to_text(sizeof(T)) + " bytes (allocation failed)");
-  } catch (const std::length_error&) {
-    throw_range(arg, "scratch memory that fits in memory", to_text(n) + " elements (larger than a vector holds)");
-  }
+  resize_or_throw(v, n, arg, "scratch memory that fits in memory");
 }
 
 // Zeroed memory for `n` elements of T from calloc (large blocks come as untouched zero pages);

@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { finalizeScores, PointScore, ScoreRunInfo, shardRange, writePart, writeScoreOutputs } from '../../lib/score';
+import { finalizeScores, shardRange, writePart, writeScoreOutputs } from '../../lib/score';
+import { points, run } from './score-fixture';
 
 const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 const SCORE_FILES = ['scores.csv', 'scores.jsonl', 'summary.json', 'summary.txt'];
@@ -27,18 +28,6 @@ for (const name of ['openSync', 'writeFileSync', 'writeSync', 'fsyncSync', 'rena
   };
 }
 `;
-
-const run: ScoreRunInfo = { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 5, pairsPerPoint: 5, adaptive: null, pipeline: { views: [{}] }, seed: 9 };
-const points: PointScore[] = Array.from({ length: 30 }, (_, i) => ({
-  index: 2 * i,
-  group: ['candidates', 'independent', 'shared', 'extra'][i % 4],
-  label: i % 5,
-  lossF: 0.3 + 0.002 * i,
-  lossG: 0.3 + 0.002 * i + 0.02 * Math.cos(i),
-  m: 0.02 * Math.cos(i),
-  se: 0.004 + 0.0001 * i,
-  count: 5,
-}));
 
 function files(dir: string): Record<string, string> {
   return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'utf8')]));

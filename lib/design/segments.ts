@@ -13,7 +13,8 @@ import { ErrorCodes, outOfRange, SslmemError } from '../errors';
 import { planPoints, scoreManifest, ManifestScores, ScoreManifestOptions } from '../score/manifest-scoring';
 import { shardRange } from '../score/shard';
 import type { PointScore, ScoreRunInfo } from '../score/summary';
-import { assertInteger } from '../validate';
+import { validateManifest } from '../score/splits';
+import { assertInteger, assertObject } from '../validate';
 import { fingerprintOf, ResumeRecord } from './resume';
 
 /** Points per durable segment unless the caller says otherwise: 8 batches of the default 64. */
@@ -64,8 +65,11 @@ export async function scoreManifestInSegments(options: ScoreManifestOptions, seg
   const size = segments.segmentPoints ?? DEFAULT_SEGMENT_POINTS;
   assertInteger('segmentPoints', size, { min: 1 });
   if (options.range !== undefined) throw outOfRange('options.range', 'none (segmented scoring chooses the ranges)', 'a range', true);
-  const total = planPoints(options.manifest, options).length;
+  assertObject('options', options);
+  const total = planPoints(validateManifest(options.manifest, 'options.manifest'), options).length;
   const slice = options.shard ? shardRange(total, options.shard) : { start: 0, end: total };
+  // Nothing to score: scoreManifest says why (an empty shard or plan).
+  if (slice.end <= slice.start) return scoreManifest(options);
   const { shard: _shard, ...rest } = options;
   let done = 0;
   let views = 0;

@@ -2,4 +2,5 @@
 export * from './estimators';
 export * from './plan';
 export * from './experiment';
-export * from './segments';
+export { DEFAULT_SEGMENT_POINTS, scoreManifestInSegments } from './segments';
+export type { SegmentedScoringOptions } from './segments';

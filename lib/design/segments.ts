@@ -44,6 +44,10 @@ export interface SegmentedScoringOptions {
 
 /** The [start, end) plan ranges of the segments of `slice`, `size` points each (the last may be shorter). */
 export function segmentRanges(slice: { start: number; end: number }, size: number): Array<{ start: number; end: number }> {
+  assertObject('slice', slice);
+  assertInteger('slice.start', slice.start, { min: 0 });
+  assertInteger('slice.end', slice.end, { min: slice.start });
+  assertInteger('size', size, { min: 1 });
   const out: Array<{ start: number; end: number }> = [];
   for (let start = slice.start; start < slice.end; start += size) out.push({ start, end: Math.min(slice.end, start + size) });
   return out;
@@ -127,7 +131,7 @@ function join(parts: ScoredSegment[], total: number): ManifestScores {
   return { run, points, total, result };
 }
 
-/** Removes the segment records (once the scores they hold are kept elsewhere). */
+/** Removes the segment records (once the scores they hold are kept elsewhere). Internal: not exported by lib/design's index. */
 export function removeSegments(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -54,26 +54,37 @@ def view_transform(spec, size):
     return T.Compose(steps)
 
 
-def main():
+def peer_arguments(views):
+    """The arguments both PyTorch peers take (this file and reference_loop.py)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--f", required=True)
     parser.add_argument("--g", required=True)
     parser.add_argument("--images", required=True, help="uint8 .npy [N, H, W, C]")
     parser.add_argument("--pipeline", required=True, help="PipelineSpec JSON (view 0 = clean anchor)")
-    parser.add_argument("--views", type=int, default=16, help="augmented views per point (V pairs against the clean image)")
+    parser.add_argument("--views", type=int, default=views, help="augmented views per point (V pairs against the clean image)")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args()
+    return parser
 
+
+def load_peer_inputs(args):
+    """Threads and seed set; (f, g, images uint8 [N, C, H, W], pipeline spec)."""
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     f = torch.jit.load(args.f).eval()
     g = torch.jit.load(args.g).eval()
-    images = torch.from_numpy(np.load(args.images)).permute(0, 3, 1, 2).contiguous()  # N, C, H, W uint8
-    n, _, h, w = images.shape
+    images = torch.from_numpy(np.load(args.images)).permute(0, 3, 1, 2).contiguous()
     with open(args.pipeline) as fh:
         spec = json.load(fh)
+    return f, g, images, spec
+
+
+def main():
+    parser = peer_arguments(16)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    f, g, images, spec = load_peer_inputs(args)
+    n, _, h, w = images.shape
     per_view = [view_transform(v, (h, w)) for v in spec["views"]]
 
     def transform_for(v):

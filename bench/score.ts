@@ -1,13 +1,19 @@
 /**
- * Points scored per second by sslmem's `score()` at V = 16 and 64 augmented views against the
- * reference PyTorch + torchvision implementation (bench/reference_score.py) measured in the same
- * run: the same TorchScript encoders (small-cnn shape, bench/make_torchscript_encoder.py), the same
- * points, the same pipeline spec, the same thread count, anchor mode: both render V + 1 views per
- * point (the clean anchor and V augmented views) and align V pairs.
+ * Points scored per second by sslmem's `score()` against two PyTorch peers measured in the same run,
+ * on the same TorchScript encoders (bench/make_torchscript_encoder.py: small-cnn on Fashion-MNIST
+ * 28x28x1, ResNet-18 with the CIFAR stem on synthetic 32x32x3 images), the same points, pipeline
+ * spec and thread count, anchor mode (the clean image and V augmented views per point: V pairs):
  *
- *   node dist/bench/score.js [--points 256] [--threads 2] [--views 16,64] [--write]
+ * - `reference_score.py`: batched PyTorch + torchvision, the views of 64 points per forward pass;
+ * - `reference_loop.py`: the authors' way, one image at a time at batch size 1, NumPy norms (V = 5).
  *
- * `--write` replaces the "score" section of bench/RESULTS.md with the table printed.
+ * sslmem runs in four configurations, so each step of issue 15 shows what it bought: "plain" (eager
+ * forward passes, f then g: the path before issue 15), "graph" (inference graphs), "side by side"
+ * (f and g concurrently, each on half the threads) and "both" (the default).
+ *
+ *   node dist/bench/score.js [--models small-cnn,resnet18] [--views 16,64] [--threads 2] [--write]
+ *
+ * `--write` replaces the "score" section of bench/RESULTS.md with the tables printed.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,11 +21,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Bench } from 'tinybench';
 import { resolvePipeline, withCleanAnchor } from '../lib/augment';
+import type { Uint8Tensor } from '../lib/tensor';
 import { loadIdx } from '../lib/data';
 import { Encoder } from '../lib/encoder';
-import { score } from '../lib/score';
+import { score, ScoreOptions } from '../lib/score';
 import { setTorchThreads, systemInfo } from '../lib/system';
 import { blasSummary } from '../lib/blas';
+import { writeNpyUint8, writeSection } from './util/results';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = path.join(__dirname, '..', '..');
@@ -29,106 +37,142 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-/** A minimal .npy (format 1.0) writer for a uint8 array. */
-function writeNpyUint8(file: string, data: Uint8Array, shape: number[]): void {
-  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const prefix = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
-  prefix.writeUInt16LE(header.length, 8);
-  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+interface Model {
+  name: string;
+  shape: [number, number, number];
+  /** Points per V: fewer for the slow ResNet-18 and for many views. */
+  points: (views: number) => number;
+  images: (n: number) => Promise<Uint8Tensor>;
+}
+
+/** Synthetic CIFAR-format images (no colour dataset exists offline): smooth random colour waves. */
+function syntheticImages(n: number, h: number, w: number, c: number): Uint8Tensor {
+  let state = 12345;
+  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const data = new Uint8Array(n * h * w * c);
+  for (let i = 0; i < n; i++) {
+    const waves = Array.from({ length: c }, () => [random() * 0.5, random() * 0.5, random() * 6, 60 + 60 * random()]);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) {
+      const [fy, fx, phase, amp] = waves[k];
+      data[((i * h + y) * w + x) * c + k] = Math.round(128 + amp * Math.sin(fy * y + fx * x + phase));
+    }
+  }
+  return { data, shape: [n, h, w, c] };
+}
+
+const models: Record<string, Model> = {
+  'small-cnn': {
+    name: 'small-cnn',
+    shape: [1, 28, 28],
+    points: (v) => (v > 32 ? 64 : 128),
+    images: async (n) => {
+      const fixture = path.join(ROOT, 'test', 'fixtures', 'fashion-mnist');
+      const ds = await loadIdx(path.join(fixture, 'train-1000-images-idx3-ubyte.gz'), path.join(fixture, 'train-1000-labels-idx1-ubyte.gz'));
+      return { data: ds.images.data.slice(0, n * 784), shape: [n, 28, 28, 1] };
+    },
+  },
+  resnet18: { name: 'resnet18', shape: [3, 32, 32], points: (v) => (v > 32 ? 8 : 16), images: async (n) => syntheticImages(n, 32, 32, 3) },
+};
+
+/** sslmem's configurations: what each step of issue 15 bought. */
+const configurations: Array<{ name: string; options: Partial<ScoreOptions> }> = [
+  { name: 'plain', options: { graph: false, concurrentEncoders: false } },
+  { name: 'graph', options: { graph: true, concurrentEncoders: false } },
+  { name: 'side by side', options: { graph: false, concurrentEncoders: true } },
+  { name: 'both (default)', options: {} },
+];
+
+function python(script: string, args: string[]): { pointsPerSecond: number; blas: string[] } {
+  const run = spawnSync(PYTHON, [path.join(ROOT, 'bench', script), ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`${script} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!);
 }
 
 async function main(): Promise<void> {
-  const points = Number(arg('points', '256'));
   const threads = Number(arg('threads', '2'));
   const viewsList = arg('views', '16,64').split(',').map(Number);
+  const chosen = arg('models', 'small-cnn,resnet18').split(',');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-bench-score-'));
+  setTorchThreads(threads);
+  const info = systemInfo();
+  const lines: string[] = [];
+  lines.push(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} hardware threads; kernels SIMD ${info.kernels.simd}, bf16 in hardware: ${info.kernels.bf16 ? 'yes' : 'no'}; libtorch ${'torchVersion' in info.torch ? info.torch.torchVersion : 'n/a'}; ${threads} threads for every side.`);
+  lines.push(`BLAS: sslmem's libtorch ${blasSummary(info.blas)}; the PyTorch peers' is in the BLAS line below the tables.`);
+  const pipeline = resolvePipeline('sslmem-scoring');
+  lines.push(`Pipeline 'sslmem-scoring' (${JSON.stringify(pipeline.views[pipeline.views.length - 1])}), anchor mode, fp32. Each figure is points/s (mean of tinybench's iterations after a warm-up run, which also builds the inference graphs).`);
+  let peerBlas = '';
   try {
-    const fixture = path.join(ROOT, 'test', 'fixtures', 'fashion-mnist');
-    const ds = await loadIdx(path.join(fixture, 'train-1000-images-idx3-ubyte.gz'), path.join(fixture, 'train-1000-labels-idx1-ubyte.gz'));
-    const [, h, w, c] = ds.images.shape;
-    const images = { data: ds.images.data.slice(0, points * h * w * c), shape: [points, h, w, c] };
-    const npy = path.join(dir, 'images.npy');
-    writeNpyUint8(npy, images.data, images.shape);
-    for (const [name, seed] of [['f', 1], ['g', 2]] as const) {
-      const made = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'make_torchscript_encoder.py'), path.join(dir, `${name}.pt`), String(seed), String(c), String(h), String(w)], { encoding: 'utf8' });
-      if (made.status !== 0) throw new Error(`making the TorchScript encoder failed: ${made.stderr}`);
-    }
-    setTorchThreads(threads);
-    const normalize = { mean: [0.5], std: [0.5] };
-    const f = await Encoder.loadTorchScript(path.join(dir, 'f.pt'), { inputShape: [c, h, w], normalize });
-    const g = await Encoder.loadTorchScript(path.join(dir, 'g.pt'), { inputShape: [c, h, w], normalize });
-    const pipeline = resolvePipeline('sslmem-scoring');
-    const applied = withCleanAnchor({ ...pipeline, views: pipeline.views.map((v) => ({ ...v, size: [h, w] as [number, number], normalize })) });
-    const specFile = path.join(dir, 'pipeline.json');
-    fs.writeFileSync(specFile, JSON.stringify(applied));
+    for (const name of chosen) {
+      const model = models[name];
+      if (!model) throw new Error(`unknown model ${name}: ${Object.keys(models).join(', ')}`);
+      const [c, h, w] = model.shape;
+      const normalize = { mean: new Array(c).fill(0.5), std: new Array(c).fill(0.5) };
+      for (const [encoder, seed] of [['f', 1], ['g', 2]] as const) {
+        const made = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'make_torchscript_encoder.py'), path.join(dir, `${name}-${encoder}.pt`), String(seed), String(c), String(h), String(w), name], { encoding: 'utf8' });
+        if (made.status !== 0) throw new Error(`making the TorchScript encoder failed: ${made.stderr}`);
+      }
+      const load = () => Promise.all(['f', 'g'].map((e) => Encoder.loadTorchScript(path.join(dir, `${name}-${e}.pt`), { inputShape: model.shape, normalize })));
+      const views = pipeline.views.map((v) => ({ ...v, size: [h, w] as [number, number] }));
+      const spec = withCleanAnchor({ ...pipeline, views: views.map((v) => ({ ...v, normalize })) });
+      const specFile = path.join(dir, `${name}-pipeline.json`);
+      fs.writeFileSync(specFile, JSON.stringify(spec));
 
-    const info = systemInfo();
-    const lines: string[] = [];
-    lines.push(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} hardware threads; kernels SIMD ${info.kernels.simd}; libtorch ${'torchVersion' in info.torch ? info.torch.torchVersion : 'n/a'}.`);
-    lines.push(`BLAS: sslmem's libtorch ${blasSummary(info.blas)}; the PyTorch reference's is in the BLAS line below the table.`);
-    lines.push(`Workload: ${points} Fashion-MNIST points (28x28x1), anchor mode (the clean image and V augmented views per point: V pairs), pipeline 'sslmem-scoring' (${JSON.stringify(pipeline.views[pipeline.views.length - 1])}), two TorchScript small-CNN encoders (conv-flatten-512), ${threads} threads for both.`);
-    lines.push('');
-    lines.push('| augmented views (pairs) | sslmem points/s | PyTorch + torchvision points/s | speed-up | forward passes alone, points/s | forward share of sslmem time |');
-    lines.push('|---:|---:|---:|---:|---:|---:|');
-    let referenceBlas = '';
-    for (const views of viewsList) {
-      const bench = new Bench({ iterations: 3, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
-      bench.add(`sslmem V=${views}`, async () => {
-        await score({ f, g, images, views, pipeline: { ...pipeline, views: pipeline.views.map((v) => ({ ...v, size: [h, w] as [number, number] })) }, threads, batchSize: 64, seed: 1 });
-      });
-      // The floor both implementations share: V + 1 views per point (the clean anchor and V
-      // augmented views) through f and g (clean copies, same batch of 64 points), no augmentation
-      // and no alignment.
-      const rendered = views + 1;
-      const stacked = new Uint8Array(images.data.length * rendered);
-      for (let v = 0; v < rendered; v++) stacked.set(images.data, v * images.data.length);
-      const copies = { data: stacked, shape: [points * rendered, h, w, c] };
-      bench.add(`forward only V=${views}`, async () => {
-        await f.embed(copies, { batchSize: 64 * rendered });
-        await g.embed(copies, { batchSize: 64 * rendered });
+      lines.push('', `### ${name} (${c}x${h}x${w}), batched peer`, '');
+      lines.push(`| views (pairs) | points | ${configurations.map((k) => `sslmem ${k.name}`).join(' | ')} | PyTorch + torchvision, batched | speed-up (default / batched) | speed-up of the path before issue 15 |`);
+      lines.push(`|---:|---:|${configurations.map(() => '---:|').join('')}---:|---:|---:|`);
+      for (const v of viewsList) {
+        const points = model.points(v);
+        const images = await model.images(points);
+        const npy = path.join(dir, `${name}-${points}.npy`);
+        writeNpyUint8(npy, images.data, images.shape);
+        const rates: number[] = [];
+        for (const configuration of configurations) {
+          // Fresh encoders per configuration: each builds its own graphs in its warm-up run.
+          const [f, g] = await load();
+          const bench = new Bench({ iterations: 2, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
+          bench.add(configuration.name, async () => {
+            await score({ f, g, images, views: v, pipeline: { ...pipeline, views }, threads, batchSize: 64, seed: 1, ...configuration.options });
+          });
+          await bench.run();
+          const result = bench.tasks[0].result as { latency?: { mean: number } } | undefined;
+          rates.push(points / ((result?.latency?.mean ?? NaN) / 1000));
+          f.dispose();
+          g.dispose();
+        }
+        const peer = python('reference_score.py', ['--f', path.join(dir, `${name}-f.pt`), '--g', path.join(dir, `${name}-g.pt`), '--images', npy, '--pipeline', specFile, '--views', String(v), '--threads', String(threads), '--batch', '64', '--repeat', '2']);
+        peerBlas = peer.blas.join(' + ');
+        const row = `| ${v} (${v}) | ${points} | ${rates.map((r) => r.toFixed(2)).join(' | ')} | ${peer.pointsPerSecond.toFixed(2)} | ${(rates[3] / peer.pointsPerSecond).toFixed(2)}x | ${(rates[0] / peer.pointsPerSecond).toFixed(2)}x |`;
+        lines.push(row);
+        process.stdout.write(row + '\n');
+      }
+
+      // The authors' way: one image at a time, batch size 1, five views.
+      const loopViews = 5;
+      const loopPoints = model.points(16) / 2;
+      const loopImages = await model.images(loopPoints);
+      const loopNpy = path.join(dir, `${name}-loop.npy`);
+      writeNpyUint8(loopNpy, loopImages.data, loopImages.shape);
+      const [f, g] = await load();
+      const bench = new Bench({ iterations: 2, time: 0, warmup: true, warmupIterations: 1, warmupTime: 0 });
+      bench.add('default', async () => {
+        await score({ f, g, images: loopImages, views: loopViews, pipeline: { ...pipeline, views }, threads, batchSize: 64, seed: 1 });
       });
       await bench.run();
-      const latency = (i: number) => {
-        const r = bench.tasks[i].result;
-        return r && 'latency' in r ? (r as { latency: { mean: number } }).latency.mean : NaN;
-      };
-      const ms = latency(0);
-      const forwardMs = latency(1);
-      const ours = points / (ms / 1000);
-      const ref = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'reference_score.py'), '--f', path.join(dir, 'f.pt'), '--g', path.join(dir, 'g.pt'), '--images', npy, '--pipeline', specFile, '--views', String(views), '--threads', String(threads), '--batch', '64', '--repeat', '2'], { encoding: 'utf8' });
-      if (ref.status !== 0) throw new Error(`the PyTorch reference failed: ${ref.stderr}`);
-      const reference = JSON.parse(ref.stdout.trim().split('\n').pop()!) as { pointsPerSecond: number; blas: string[] };
-      const theirs = reference.pointsPerSecond;
-      referenceBlas = reference.blas.join(' + ');
-      lines.push(`| ${views} (${views}) | ${ours.toFixed(1)} | ${theirs.toFixed(1)} | ${(ours / theirs).toFixed(2)}x | ${(points / (forwardMs / 1000)).toFixed(1)} | ${((100 * forwardMs) / ms).toFixed(0)}% |`);
+      f.dispose();
+      g.dispose();
+      const ours = loopPoints / (((bench.tasks[0].result as { latency?: { mean: number } } | undefined)?.latency?.mean ?? NaN) / 1000);
+      const loop = python('reference_loop.py', ['--f', path.join(dir, `${name}-f.pt`), '--g', path.join(dir, `${name}-g.pt`), '--images', loopNpy, '--pipeline', specFile, '--views', String(loopViews), '--threads', String(threads)]);
+      lines.push('', `${name}, the authors' way (reference_loop.py: one image at a time, batch size 1, ${loopViews} views, NumPy norms), ${loopPoints} points: sslmem (default) ${ours.toFixed(2)} points/s, the loop ${loop.pointsPerSecond.toFixed(2)} points/s: **${(ours / loop.pointsPerSecond).toFixed(1)}x**.`);
       process.stdout.write(lines[lines.length - 1] + '\n');
     }
-    lines.push('', `BLAS of the PyTorch reference (${PYTHON}, objects mapped): ${referenceBlas}.`);
-    f.dispose();
-    g.dispose();
+    lines.push('', `BLAS of the PyTorch peers (${PYTHON}, objects mapped): ${peerBlas}.`);
     const text = lines.join('\n') + '\n';
     process.stdout.write('\n' + text);
-    if (process.argv.includes('--write')) writeSection(path.join(ROOT, 'bench', 'RESULTS.md'), 'score', `Command: \`node dist/bench/score.js --points ${points} --threads ${threads} --write\`\n\n${text}`);
+    const command = `node dist/bench/score.js --models ${chosen.join(',')} --views ${viewsList.join(',')} --threads ${threads} --write`;
+    if (process.argv.includes('--write')) writeSection(path.join(ROOT, 'bench', 'RESULTS.md'), 'score', `Command: \`${command}\`\n\n${text}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Replaces (or appends) the "## NAME" section of a markdown file. */
-function writeSection(file: string, name: string, body: string): void {
-  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const heading = `## ${name}\n`;
-  const start = old.indexOf(heading);
-  let updated: string;
-  if (start < 0) updated = old.replace(/\n*$/, '\n\n') + heading + '\n' + body;
-  else {
-    const next = old.indexOf('\n## ', start + heading.length);
-    updated = old.slice(0, start) + heading + '\n' + body + (next >= 0 ? old.slice(next) : '');
-  }
-  fs.writeFileSync(file, updated);
 }
 
 main().catch((error) => {

@@ -24,6 +24,8 @@ export interface KernelCapabilities {
   simd: string;
   avx2: boolean;
   avx512: boolean;
+  /** bfloat16 matrix products in hardware (AVX-512-BF16 or AMX-BF16): what makes scoring's `precision: 'bf16'` fast. */
+  bf16: boolean;
   hardwareThreads: number;
 }
 

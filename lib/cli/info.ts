@@ -43,7 +43,7 @@ export function registerInfo(program: Command): void {
         return;
       }
       const k = info.kernels;
-      process.stdout.write(`kernel tier: SIMD ${k.simd} (avx2 ${k.avx2}, avx512 ${k.avx512}), ${k.hardwareThreads} hardware threads\n`);
+      process.stdout.write(`kernel tier: SIMD ${k.simd} (avx2 ${k.avx2}, avx512 ${k.avx512}, bf16 in hardware ${k.bf16}), ${k.hardwareThreads} hardware threads\n`);
       const t = info.torch;
       if ('available' in t) {
         process.stdout.write(`torch tier:  not available: ${t.reason}\n`);

@@ -16,6 +16,7 @@ import { assertOneOf } from '../validate';
 import { flagParsers, namedNumbers, namedValues, parseIntegers } from './parse';
 import { addScoringOptions, applyConfig, finishScores, interruptSignal, readPipelineOption, ScoringFlags, scoringOptions } from './score-common';
 import { formatSeconds, ProgressBar } from './progress';
+import { parseLayers } from './score';
 
 /** Everything `sslmem run` (and `demo`) does, as flags. */
 export interface RunFlags extends ScoringFlags {
@@ -45,6 +46,7 @@ export interface RunFlags extends ScoringFlags {
   paired?: boolean;
   pairs: number;
   splits: number;
+  layers?: string;
   out: string;
   resume?: boolean;
   segmentPoints?: number;
@@ -79,6 +81,7 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--no-paired', 'train each g with its own seed (independent trainings, as in the paper) instead of sharing f\'s initialization, views and order')
     .option('--pairs <K>', "pairs of encoders for --design pairs", flagParsers.integer('--pairs'), d.pairs ?? 3)
     .option('--splits <J>', "half-splits for --design subsampled (2 encoders each)", flagParsers.integer('--splits'), d.splits ?? 2)
+    .option('--layers <list|all>', 'LayerMem: also score these layers of the trained encoders (comma-separated, or "all"; "sslmem info --architectures" lists them), writing layers.csv and layers.json beside the scores; combined over replicates as the scores are')
     .option('--out <dir>', 'output directory (written whole: built in .NAME.partial beside it and renamed into place at the end)', d.out ?? 'sslmem-run')
     .option('--resume', 'continue an interrupted run into the same --out with the same flags: reuse its trained encoders, training checkpoints, scored replicates and scored segments of points (each checked by a fingerprint of data, options and seed)')
     .option('--segment-points <n>', 'points per durable scoring segment: a crash during scoring loses at most this many points\' work (does not change the scores)', flagParsers.integer('--segment-points'), 512);
@@ -106,7 +109,8 @@ export function designFromFlags(flags: Pick<RunFlags, 'design' | 'pairs' | 'spli
  * `sslmem run` over lib/design's runExperiment: deal the splits, train the design's encoders
  * (paired: same initialization, augmentation and order keys by dataset index), score S_C, S_I, a
  * sample of S_S and S_E with every replicate, and write manifest.json, the encoders, scores.csv,
- * scores.jsonl, summary.json, summary.txt, timing.json and the HTML report into the output directory.
+ * scores.jsonl, summary.json, summary.txt, timing.json and the HTML report into the output directory
+ * (with `--layers`, also layers.csv and layers.json, and the per-layer chart in the report).
  */
 export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
   const started = Date.now();
@@ -161,7 +165,7 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
       optimizer: { name: flags.optimizer as OptimizerName, lr: flags.lr, weightDecay: flags.weightDecay },
       threads: flags.threads,
     },
-    scoring: { ...scoringOptions(flags), sharedSample: flags.sharedSample ?? (design.name === 'subsampled' ? undefined : Math.min(manifest.sizes.shared, Math.max(manifest.sizes.candidates, 1))) },
+    scoring: { ...scoringOptions(flags), ...(flags.layers !== undefined ? { layers: parseLayers(flags.layers) } : {}), sharedSample: flags.sharedSample ?? (design.name === 'subsampled' ? undefined : Math.min(manifest.sizes.shared, Math.max(manifest.sizes.candidates, 1))) },
     seed: flags.seed,
     saveEncoders: out,
     resume: flags.resume === true,

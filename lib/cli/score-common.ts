@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { alignMetrics } from '../align/metrics';
 import type { PipelineSpec } from '../augment/spec';
-import { Encoder } from '../encoder';
+import { Encoder, Precision, precisions } from '../encoder';
 import { ErrorCodes, outOfRange, SslmemError } from '../errors';
 import { finalizeScores, PointScore, ScoreRunInfo, summaryText, writeScoreOutputs } from '../score';
 import type { ScoreMode } from '../score';
@@ -24,6 +24,8 @@ export interface ScoringFlags {
   seed: number;
   batchSize: number;
   threads: number;
+  precision: string;
+  graph: boolean;
   targetSe?: number;
   maxViews?: number;
   viewStep: number;
@@ -44,7 +46,9 @@ export function addScoringOptions(cmd: Command, defaults: { views?: number } = {
     .option('--pipeline <name|file.json>', "scoring augmentation: a preset name or a PipelineSpec JSON file (default: 'sslmem-scoring')")
     .option('--seed <n>', 'seed of the scoring views (and of splits/training for run and demo)', flagParsers.integer('--seed'), 0)
     .option('--batch-size <n>', 'points per scoring batch (does not change the scores)', flagParsers.integer('--batch-size'), 64)
-    .option('--threads <n>', 'threads for augmentation, alignment and libtorch; 0 = all cores', flagParsers.integer('--threads'), 0)
+    .option('--threads <n>', 'threads for augmentation, alignment and libtorch (f and g side by side, each on half); 0 = all cores', flagParsers.integer('--threads'), 0)
+    .addOption(new Option('--precision <p>', "forward passes in 'fp32', or 'bf16' (opt-in: fast on CPUs with AVX-512-BF16 or AMX; changes m by about 1e-3, docs/scoring-speed.md)").choices([...precisions]).default('fp32'))
+    .option('--no-graph', "plain forward passes instead of the encoders' inference graphs (frozen, batch norm folded, oneDNN-prepacked); scores agree to float rounding")
     .option('--target-se <x>', 'adaptive precision: add views to a point until the standard error of m is below this', flagParsers.number('--target-se'))
     .option('--max-views <n>', 'adaptive precision: budget of augmented views per point (default 4x --views)', flagParsers.integer('--max-views'))
     .option('--view-step <n>', 'adaptive precision: augmented views added per round (anchor mode also renders the clean image each round)', flagParsers.integer('--view-step'), 16)
@@ -95,6 +99,7 @@ export function scoringOptions(flags: ScoringFlags) {
   const adaptive = flags.targetSe !== undefined ? { targetSe: flags.targetSe, maxViews: flags.maxViews ?? 4 * flags.views, step: flags.viewStep } : undefined;
   // commander checks --metric's choices; a --config file's value is checked here.
   assertOneOf('--metric', flags.metric, alignMetrics);
+  assertOneOf('--precision', flags.precision, precisions);
   return {
     mode: flags.mode,
     views: flags.views,
@@ -103,6 +108,8 @@ export function scoringOptions(flags: ScoringFlags) {
     seed: flags.seed,
     batchSize: flags.batchSize,
     threads: flags.threads,
+    precision: flags.precision as Precision,
+    graph: flags.graph,
     adaptive,
   };
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { openDataset } from '../data';
+import { datasetFingerprint, openDataset } from '../data';
 import { gatherImages } from '../data/subset';
 import { assertWritableDirectory } from '../io/atomic';
 import { parseShard, partFileName, shardRange } from '../score/shard';
@@ -87,7 +87,7 @@ export function registerUnitMem(program: Command): void {
         views: result.views,
         seed: result.seed,
         pipeline: result.pipeline,
-        provenance: { encoder: { file: path.basename(flags.encoder), architecture: d.architecture, inputShape: d.inputShape, method: d.method ?? null, epoch: d.epoch }, dataset: { name: flags.dataset, split: flags.split, points: total } },
+        provenance: { encoder: { file: path.basename(flags.encoder), architecture: d.architecture, inputShape: d.inputShape, method: d.method ?? null, epoch: d.epoch }, dataset: { name: flags.dataset, split: flags.split, points: total, fingerprint: datasetFingerprint(dataset) } },
       };
       const seconds = (Date.now() - started) / 1000;
       if (shard) {

@@ -14,6 +14,7 @@ import type { Architecture, ArchitectureSettings } from '../encoder/description'
 import type { CropGroupSpec, PipelineSpec } from '../augment';
 import { augmentationFor, train, Method, MethodOptions, OptimizerOptions } from '../train';
 import { scoreManifest, ScoreManifestOptions } from '../score/manifest-scoring';
+import { resolveLayers } from '../score/score';
 import { SplitManifest, validateManifest } from '../score/splits';
 import { assertAbortSignal, assertFunction, assertInteger, assertObject, assertString } from '../validate';
 import { invalidType } from '../errors';
@@ -141,6 +142,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const design = options.design ?? { name: 'single' };
   const seed = options.seed ?? manifest.seed;
   const plan = planDesign(manifest, design, seed);
+  checkScoringLayers(options);
   // Only after every option is checked: a rejected call leaves no folder behind.
   if (options.saveEncoders !== undefined) makeDirectory(options.saveEncoders);
   if (resumeDir && !options.resume) fs.rmSync(resumeDir, { recursive: true, force: true });
@@ -156,6 +158,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   };
   const encoders: DesignInfo['encoders'] = [];
   const scores: PairScores[] = [];
+  /** LayerMem (scoring.layers): per replicate, per layer, the points' scores at that layer. */
+  const layerScores: PairScores[][] = [];
   let scored: Awaited<ReturnType<typeof scoreManifest>> | undefined;
   let trainSeconds = 0;
   let scoreSeconds = 0;
@@ -168,6 +172,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     for (const [name, trainedOn, encoderSeed] of [[replicate.f, replicate.trainF, replicate.seed], [replicate.g, replicate.trainG, replicate.seedG]] as const) {
       encoders.push({ name, seed: encoderSeed, trainedOn: trainedOn.length, ...(options.saveEncoders ? { file: encoderFile(options.saveEncoders, name) } : {}) });
     }
+    // The scoring options (LayerMem's layers among them) are in the fingerprint: a resume with other
+    // options is refused rather than pairing these encoders' stored scores with the wrong layers.
     const scoresRecord = resumeDir
       ? new ResumeRecord<Awaited<ReturnType<typeof scoreManifest>>>(path.join(resumeDir, `scores-${r}.json`), fingerprintOf('scores', { keyF, keyG, scoring: options.scoring ?? {}, manifest }), `the scores of replicate ${r}`)
       : undefined;
@@ -176,6 +182,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       trainings += 2;
       scored = done;
       scores.push(pairScores(scored.points));
+      layerScores.push(layerPairScores(scored.points, scored.run.layers));
       continue;
     }
     const f = await trainOne(options, replicate.f, replicate.trainF, replicate.seed, keyF, (p) => report({ ...p, done: trainings, total: 2 * total }));
@@ -205,6 +212,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       scoresRecord?.write(scored);
       if (segments) removeSegments(segments);
       scores.push(pairScores(scored.points));
+      layerScores.push(layerPairScores(scored.points, scored.run.layers));
     } finally {
       f.dispose();
       g?.dispose();
@@ -214,10 +222,38 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const points = scored!.points;
   const perReplicate = oriented(plan.design, plan.replicates, points, scores);
   const combined = combine(plan.design, points, perReplicate);
-  const out: PointScore[] = points.map((p, i) => ({ ...p, lossF: combined.lossF[i], lossG: combined.lossG[i], m: combined.m[i], se: combined.se[i], count: combined.count[i], df: combined.df[i] }));
+  // Every layer's scores combine over the replicates exactly as the representation's do.
+  const layers = (scored!.run.layers ?? []).map((_, l) => combine(plan.design, points, oriented(plan.design, plan.replicates, points, layerScores.map((replicate) => replicate[l]))));
+  const out: PointScore[] = points.map((p, i) => ({
+    ...p,
+    lossF: combined.lossF[i],
+    lossG: combined.lossG[i],
+    m: combined.m[i],
+    se: combined.se[i],
+    count: combined.count[i],
+    df: combined.df[i],
+    ...(layers.length ? { layers: layers.map((c) => ({ lossF: c.lossF[i], lossG: c.lossG[i], m: c.m[i], se: c.se[i], count: c.count[i] })) } : {}),
+  }));
   const info = describeDesign(plan.design, plan.paired, plan.replicates, encoders, points, perReplicate, out);
   const run: ScoreRunInfo = { ...scored!.run, design: info };
   return { points: out, run, design: info, seconds: { train: trainSeconds, score: scoreSeconds } };
+}
+
+/**
+ * LayerMem's layers (scoring.layers) checked against the encoders the experiment will train, before
+ * any training: an encoder of the training's architecture, width and settings, built and dropped.
+ */
+function checkScoringLayers(options: ExperimentOptions): void {
+  const layers = options.scoring?.layers;
+  if (layers === undefined) return;
+  const [, h, w, c] = options.dataset.images.shape;
+  const t = options.training;
+  const probe = Encoder.create({ architecture: t.architecture, inputShape: [c, h, w], width: t.width, settings: t.settings });
+  try {
+    resolveLayers(layers, probe, probe, 'options.scoring.layers');
+  } finally {
+    probe.dispose();
+  }
 }
 
 /** What an encoder's training depends on: its data (by content), the training options and its seed. */
@@ -279,7 +315,7 @@ async function trainOne(options: ExperimentOptions, name: string, indices: numbe
   return result.encoder;
 }
 
-function pairScores(points: readonly PointScore[]): PairScores {
+function pairScores(points: ReadonlyArray<Pick<PointScore, 'lossF' | 'lossG' | 'm' | 'se' | 'count'>>): PairScores {
   return {
     lossF: Float64Array.from(points, (p) => p.lossF),
     lossG: Float64Array.from(points, (p) => p.lossG),
@@ -287,6 +323,11 @@ function pairScores(points: readonly PointScore[]): PairScores {
     se: Float64Array.from(points, (p) => p.se),
     count: Int32Array.from(points, (p) => p.count),
   };
+}
+
+/** Per layer of a LayerMem scoring (none without `layers`), the points' scores at that layer. */
+function layerPairScores(points: readonly PointScore[], layers: readonly string[] | undefined): PairScores[] {
+  return (layers ?? []).map((_, l) => pairScores(points.map((p) => p.layers![l])));
 }
 
 /** Per replicate, the scores oriented so that f is the encoder that trained on the point (subsampled) or as scored. */

@@ -9,8 +9,8 @@ import { torch } from '../binding';
 import { withCancel } from '../abort';
 import { ErrorCodes, invalidType, outOfRange, SslmemError, withCallSite } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
-import { assertInteger, assertNumber, assertObject, assertString, isPlainObject } from '../validate';
-import { Architecture, ArchitectureSettings, defaultNormalize, EncoderDescription, encoderFormat } from './description';
+import { assertInteger, assertNumber, assertObject, assertOneOf, assertString, isPlainObject } from '../validate';
+import { Architecture, ArchitectureSettings, defaultNormalize, EncoderDescription, encoderFormat, Precision, precisions } from './description';
 import { findArchitecture } from './architectures';
 import type { EncoderHandle } from './native';
 
@@ -36,17 +36,54 @@ export interface CreateEncoderOptions {
   settings?: ArchitectureSettings;
 }
 
+/** How {@link Encoder.embedViews} and {@link Encoder.embed} run their forward passes. */
+export interface InferenceOptions {
+  /**
+   * Run the encoder's inference graph (default true): libtorch's freeze + optimize_for_inference
+   * (batch norm folded into the layer before it, oneDNN-prepacked convolutions), checked against
+   * the plain forward on its first batch and given up for good if it disagrees beyond rounding.
+   * false: the plain (eager) forward. Results agree to float rounding (about 1e-6).
+   */
+  graph?: boolean;
+  /**
+   * 'fp32' (default), or 'bf16': convolutions and matrix products in bfloat16 (libtorch's CPU
+   * autocast, fp32 accumulation), fast on CPUs with AVX-512-BF16 or AMX (systemInfo().kernels.bf16)
+   * and slower than fp32 elsewhere. Changes the representations by ~1e-2 relative: see
+   * docs/scoring-speed.md for its measured effect on m.
+   */
+  precision?: Precision;
+  /** libtorch threads of this call (0, the default: the count setTorchThreads set). */
+  threads?: number;
+}
+
 /** Options of {@link Encoder.embedViews} and {@link Encoder.embed}. */
-export interface EmbedOptions {
-  /** Images per forward pass, default 256. */
+export interface EmbedOptions extends InferenceOptions {
+  /** Images per forward pass, default 256 (with `group`: at most this many, in even pieces of a group). */
   batchSize?: number;
   signal?: AbortSignal;
+}
+
+/** Options of {@link Encoder.embedViews}. */
+export interface EmbedViewsOptions extends EmbedOptions {
+  /**
+   * Rows per group (0, the default: none; else a divisor of the row count): no forward pass spans
+   * two groups, each group is cut into its fewest even pieces of at most `batchSize` rows. Scoring
+   * makes each point's views a group, so a point's representations do not depend on the points
+   * embedded with it.
+   */
+  group?: number;
 }
 
 /** Options of {@link Encoder.embedViewsLayers}. */
 export interface EmbedLayersOptions extends EmbedOptions {
   /** UnitMem's units: a convolutional output [M, C, H, W] becomes its per-channel spatial mean [M, C] (others are flattened, each value a unit). Default false. */
   channelMeans?: boolean;
+}
+
+/** What a layer name must be, for messages: the encoder's list, and for TorchScript the dotted paths. */
+function describeLayers(encoder: Encoder): string {
+  const paths = encoder.description.architecture === 'torchscript' ? '; or a dotted path to a deeper submodule that each forward on the way calls once, e.g. layer1.0' : '';
+  return `a layer of this encoder (${encoder.layers.join(', ')}${paths})`;
 }
 
 /** Checks an [C, H, W] shape. */
@@ -81,6 +118,17 @@ function assertBatchSize(options: EmbedOptions): number {
   const batchSize = options.batchSize ?? 256;
   assertInteger('options.batchSize', batchSize, { min: 1 });
   return batchSize;
+}
+
+/** The inference options checked, as the binding reads them. */
+export function resolveInference(options: InferenceOptions, prefix = 'options'): Required<InferenceOptions> {
+  const graph = options.graph ?? true;
+  if (typeof graph !== 'boolean') throw invalidType(`${prefix}.graph`, 'a boolean', graph);
+  const precision = options.precision ?? 'fp32';
+  assertOneOf(`${prefix}.precision`, precision, precisions);
+  const threads = options.threads ?? 0;
+  assertInteger(`${prefix}.threads`, threads, { min: 0, max: 1024 });
+  return { graph, precision, threads };
 }
 
 /** An image encoder (the backbone). Dispose it when done to free its weights early. */
@@ -184,6 +232,15 @@ export class Encoder {
     this.desc = description;
   }
 
+  /**
+   * How its inference forward passes run: 'graph' (the frozen inference graph), 'eager' (none ran
+   * yet, or each asked for the plain forward), or 'eager: WHY' once the graph was given up for this
+   * encoder (it disagreed with the plain forward, or libtorch could not build it).
+   */
+  get inference(): string {
+    return this.handle.info().inference;
+  }
+
   /** Length D of the representation. */
   get reprDim(): number {
     return this.desc.reprDim;
@@ -193,10 +250,21 @@ export class Encoder {
    * The layers {@link embedViewsLayers} reads, input to output. A native encoder's come from its
    * architecture (a ViT: patch_embed, block1..block<depth>, norm); the last is the representation.
    * A TorchScript import's are the submodules its forward calls directly, once each, in call order
-   * (`self.layer1(x)`: "layer1"), then "output", forward's result.
+   * (`self.layer1(x)`: "layer1"), then "output", forward's result; deeper submodules are read by
+   * dotted path (see {@link hasLayer}).
    */
   get layers(): string[] {
     return this.handle.layers();
+  }
+
+  /**
+   * Whether {@link embedViewsLayers} can read `name`: one of {@link layers}, or for a TorchScript
+   * import also a dotted path to a deeper submodule (`layer1.0`, `features.3`) that each forward on
+   * the way calls once at its top level and that returns a tensor.
+   */
+  hasLayer(name: string): boolean {
+    assertString('name', name);
+    return this.handle.hasLayer(name);
   }
 
   /**
@@ -207,14 +275,15 @@ export class Encoder {
   async embedViewsLayers(views: Float32Tensor, layers: readonly string[], options: EmbedLayersOptions = {}): Promise<Float32Tensor[]> {
     this.assertViews(views);
     if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('layers', 'a non-empty array of layer names', layers);
-    const known = this.layers;
     layers.forEach((layer, i) => {
-      if (!known.includes(layer)) throw outOfRange(`layers[${i}]`, `a layer of this encoder (${known.join(', ')})`, JSON.stringify(layer), true);
+      if (typeof layer !== 'string' || !this.hasLayer(layer)) throw outOfRange(`layers[${i}]`, describeLayers(this), JSON.stringify(layer), true);
     });
     const batchSize = assertBatchSize(options);
     const channelMeans = options.channelMeans ?? false;
     if (typeof channelMeans !== 'boolean') throw invalidType('options.channelMeans', 'a boolean', channelMeans);
-    return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViewsLayers(views, { layers: [...layers], batchSize, channelMeans, cancel })));
+    const threads = options.threads ?? 0;
+    assertInteger('options.threads', threads, { min: 0, max: 1024 });
+    return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViewsLayers(views, { layers: [...layers], batchSize, channelMeans, threads, cancel })));
   }
 
   private assertViews(views: Float32Tensor): void {
@@ -235,10 +304,14 @@ export class Encoder {
    * Representations [M, D] of views [M, C, H, W] that are already normalized (e.g. from
    * `augment` with a normalize step), in inference mode (batch norm uses running statistics).
    */
-  async embedViews(views: Float32Tensor, options: EmbedOptions = {}): Promise<Float32Tensor> {
+  async embedViews(views: Float32Tensor, options: EmbedViewsOptions = {}): Promise<Float32Tensor> {
     this.assertViews(views);
     const batchSize = assertBatchSize(options);
-    return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViews(views, { batchSize, cancel })));
+    const inference = resolveInference(options);
+    const group = options.group ?? 0;
+    assertInteger('options.group', group, { min: 0 });
+    if (group > 0 && views.shape[0] % group !== 0) throw outOfRange('options.group', `0 or a divisor of views.shape[0] (${views.shape[0]})`, group);
+    return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViews(views, { batchSize, group, cancel, ...inference })));
   }
 
   /**
@@ -252,10 +325,11 @@ export class Encoder {
       throw outOfRange('images.shape', `[N, ${h}, ${w}, ${c}] (this encoder takes [C, H, W] = [${c}, ${h}, ${w}])`, `[${images.shape.join(', ')}]`, true);
     }
     const batchSize = assertBatchSize(options);
+    const inference = resolveInference(options);
     const normalize = this.desc.normalize ?? defaultNormalize(c);
     return withCallSite(
       withCancel(options.signal, (cancel) =>
-        this.handle.embedImages(images, { batchSize, mean: Float32Array.from(normalize.mean), std: Float32Array.from(normalize.std), cancel }),
+        this.handle.embedImages(images, { batchSize, mean: Float32Array.from(normalize.mean), std: Float32Array.from(normalize.std), cancel, ...inference }),
       ),
     );
   }

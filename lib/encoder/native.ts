@@ -1,16 +1,25 @@
 /** Raw native functions of encoders: native/addon/torch/encoder_binding.cc and catalog_binding.cc. */
 import type { Tensor } from '../tensor';
 
+/** How a forward pass runs (native/torch/inference_graph.h): graph (default true), precision, libtorch threads of the call (0 = as set). */
+export interface NativeInferenceOptions {
+  graph?: boolean;
+  precision?: 'fp32' | 'bf16';
+  threads?: number;
+}
+
 /** A native encoder handle (native/addon/torch/encoder_binding.cc). */
 export interface EncoderHandle {
-  embedViews(views: Tensor<Float32Array>, options: { batchSize: number; cancel?: Int32Array }): Promise<Tensor<Float32Array>>;
+  embedViews(views: Tensor<Float32Array>, options: { batchSize: number; group?: number; cancel?: Int32Array } & NativeInferenceOptions): Promise<Tensor<Float32Array>>;
   embedImages(
     images: Tensor<Uint8Array>,
-    options: { batchSize: number; mean: Float32Array; std: Float32Array; cancel?: Int32Array },
+    options: { batchSize: number; mean: Float32Array; std: Float32Array; cancel?: Int32Array } & NativeInferenceOptions,
   ): Promise<Tensor<Float32Array>>;
-  embedViewsLayers(views: Tensor<Float32Array>, options: { layers: string[]; batchSize: number; channelMeans?: boolean; cancel?: Int32Array }): Promise<Array<Tensor<Float32Array>>>;
+  embedViewsLayers(views: Tensor<Float32Array>, options: { layers: string[]; batchSize: number; channelMeans?: boolean; threads?: number; cancel?: Int32Array }): Promise<Array<Tensor<Float32Array>>>;
   /** The layers it can read out, input to output (native/torch/layer_readout.h). */
   layers(): string[];
+  /** Whether embedViewsLayers can read `name` (TorchScript: also a dotted submodule path). */
+  hasLayer(name: string): boolean;
   save(path: string): Promise<void>;
   info(): {
     architecture: string;
@@ -20,6 +29,8 @@ export interface EncoderHandle {
     reprDim: number;
     description: string;
     parameters: number;
+    /** How its inference passes run: "graph", "eager", or "eager: WHY" once the graph was given up (native/torch/inference_graph.h). */
+    inference: string;
   };
   setDescription(json: string): void;
   dispose(): void;

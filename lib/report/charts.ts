@@ -16,29 +16,39 @@ export function orderedGroups(names: Iterable<string>): string[] {
 }
 
 /**
- * Overlaid histograms of m, one per group, on shared bins; heights are the fraction of the
- * group's points so groups of different sizes compare.
+ * Overlaid histograms, one per named series, on shared bins; heights are the fraction of the
+ * series' values so series of different sizes compare. A dashed line marks 0.
  */
-export function histogramChart(scores: readonly ScoreRow[], binCount = 30): string {
+function overlaidHistograms(series: ReadonlyArray<{ name: string; values: ArrayLike<number> }>, labels: { x: string; y: string; title: string }, binCount: number): string {
   const f = frame(640, 320);
-  const groups = orderedGroups(scores.map((s) => s.group));
-  const [lo, hi] = extent(scores.map((s) => s.m));
+  const [lo, hi] = extent(series.flatMap((s) => Array.from(s.values)));
   const width = (hi - lo) / binCount;
-  const series = groups.map((group) => {
-    const members = scores.filter((s) => s.group === group);
+  const binned = series.map(({ name, values }) => {
     const counts = new Array<number>(binCount).fill(0);
-    for (const s of members) counts[Math.min(binCount - 1, Math.max(0, Math.floor((s.m - lo) / width)))]++;
-    return { group, fractions: counts.map((c) => c / Math.max(1, members.length)), n: members.length };
+    for (let k = 0; k < values.length; k++) if (Number.isFinite(values[k])) counts[Math.min(binCount - 1, Math.max(0, Math.floor((values[k] - lo) / width)))]++;
+    return { name, fractions: counts.map((c) => c / Math.max(1, values.length)), n: values.length };
   });
   const x = linearScale([lo, hi], [f.left, f.right]);
-  const y = linearScale([0, extent(series.flatMap((s) => s.fractions), [0])[1] * 1.05], [f.bottom, f.top]);
-  const body = axes(f, x, y, { xLabel: 'memorization score m = L(g,x) - L(f,x)', yLabel: 'fraction of the group' });
-  series.forEach((s, i) => {
-    body.push(...bars(x, y, s.fractions.map((v, b) => ({ x0: lo + b * width, x1: lo + (b + 1) * width, value: v, title: `${s.group}: ${(100 * v).toFixed(1)}%` })), colorFor(s.group, i)));
+  const y = linearScale([0, extent(binned.flatMap((s) => s.fractions), [0])[1] * 1.05], [f.bottom, f.top]);
+  const body = axes(f, x, y, { xLabel: labels.x, yLabel: labels.y });
+  binned.forEach((s, i) => {
+    body.push(...bars(x, y, s.fractions.map((v, b) => ({ x0: lo + b * width, x1: lo + (b + 1) * width, value: v, title: `${s.name}: ${(100 * v).toFixed(1)}%` })), colorFor(s.name, i)));
   });
-  body.push(`<line x1="${x(0).toFixed(2)}" x2="${x(0).toFixed(2)}" y1="${f.top}" y2="${f.bottom}" stroke="#000" stroke-dasharray="3,3"/>`);
-  body.push(...legend(f, series.map((s, i) => ({ label: `${s.group} (n=${s.n})`, color: colorFor(s.group, i) }))));
-  return svgDocument(f, 'Distribution of m per split group', body);
+  if (lo <= 0 && hi >= 0) body.push(`<line x1="${x(0).toFixed(2)}" x2="${x(0).toFixed(2)}" y1="${f.top}" y2="${f.bottom}" stroke="#000" stroke-dasharray="3,3"/>`);
+  body.push(...legend(f, binned.map((s, i) => ({ label: `${s.name} (n=${s.n})`, color: colorFor(s.name, i) }))));
+  return svgDocument(f, labels.title, body);
+}
+
+/** Overlaid histograms of m, one per split group, on shared bins (fractions of each group's points). */
+export function histogramChart(scores: readonly ScoreRow[], binCount = 30): string {
+  const series = orderedGroups(scores.map((s) => s.group)).map((group) => ({ name: group, values: scores.filter((s) => s.group === group).map((s) => s.m) }));
+  return overlaidHistograms(series, { x: 'memorization score m = L(g,x) - L(f,x)', y: 'fraction of the group', title: 'Distribution of m per split group' }, binCount);
+}
+
+/** UnitMem: overlaid histograms of the units' selectivity, one per layer (fractions of each layer's units). */
+export function selectivityChart(layers: readonly string[], selectivity: readonly ArrayLike<number>[], binCount = 30): string {
+  const series = layers.map((layer, l) => ({ name: layer, values: selectivity[l] }));
+  return overlaidHistograms(series, { x: 'unit selectivity (μ_max - μ_-max) / (μ_max + μ_-max)', y: 'fraction of the layer\'s units', title: 'UnitMem: selectivity of the units per layer' }, binCount);
 }
 
 /** Mean m per class, one bar per group side by side. */

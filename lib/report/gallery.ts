@@ -1,6 +1,7 @@
 /**
  * The gallery: the most and the least memorized images written as PNG files (sharp, from the
- * uint8 NHWC pixels), upscaled with nearest-neighbour sampling so small images stay crisp.
+ * uint8 NHWC pixels), upscaled with nearest-neighbour sampling so small images stay crisp. UnitMem's
+ * selected points use the same PNG writer (lib/report/unitmem.ts).
  */
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -47,20 +48,28 @@ export function galleryAvailable(rows: readonly ScoreRow[], source: GalleryImage
   return rows.every((row) => sourceOf(row, source) !== undefined);
 }
 
+/**
+ * Writes image `index` of `images` (uint8 NHWC; grayscale, grey-alpha, RGB or RGBA) as a PNG at
+ * `file`, upscaled by a whole factor to at least `minSize` pixels on the short side.
+ */
+export async function writeImagePng(images: Uint8Tensor, index: number, file: string, minSize = 84): Promise<void> {
+  const [, h, w, c] = images.shape;
+  const pixels = Buffer.from(images.data.buffer, images.data.byteOffset + index * h * w * c, h * w * c);
+  const factor = Math.max(1, Math.ceil(minSize / Math.min(h, w)));
+  await sharp(pixels, { raw: { width: w, height: h, channels: c as 1 | 2 | 3 | 4 } })
+    .resize(w * factor, h * factor, { kernel: 'nearest' })
+    .png()
+    .toFile(file);
+}
+
 /** Writes one PNG per row into `dir` (at least `minSize` pixels on the short side). */
 export async function writeGalleryImages(rows: readonly ScoreRow[], source: GalleryImages, dir: string, prefix: string, minSize = 84): Promise<GalleryItem[]> {
   const out: GalleryItem[] = [];
   for (const [rank, row] of rows.entries()) {
     const t = sourceOf(row, source);
     if (!t) continue;
-    const [, h, w, c] = t.shape;
-    const pixels = Buffer.from(t.data.buffer, t.data.byteOffset + row.index * h * w * c, h * w * c);
-    const factor = Math.max(1, Math.ceil(minSize / Math.min(h, w)));
     const file = `${prefix}-${rank + 1}-idx${row.index}.png`;
-    await sharp(pixels, { raw: { width: w, height: h, channels: c as 1 | 2 | 3 | 4 } })
-      .resize(w * factor, h * factor, { kernel: 'nearest' })
-      .png()
-      .toFile(path.join(dir, file));
+    await writeImagePng(t, row.index, path.join(dir, file), minSize);
     out.push({ row, file });
   }
   return out;

@@ -11,20 +11,9 @@ import type { ReportSummary, TypicalityFile } from './rundir';
 import type { LayerSummary } from '../score/layers';
 import { groupRows, orderedGroups } from './charts';
 import { escapeXml as esc } from './svg';
+import { cell, formatNumber } from './html-format';
 
-/** Display form of a statistic: 4 decimals, or 2 significant digits in exponent form when tiny. */
-export function formatNumber(value: number | null | undefined, kind: 'value' | 'p' | 'percent' | 'count' = 'value'): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  if (kind === 'count') return String(value);
-  if (kind === 'percent') return `${(100 * value).toFixed(1)}%`;
-  if (kind === 'p') return value !== 0 && value < 1e-4 ? value.toExponential(1) : value.toFixed(4);
-  return value !== 0 && Math.abs(value) < 1e-4 ? value.toExponential(2) : value.toFixed(4);
-}
-
-function cell(key: string, value: number | undefined, kind: Parameters<typeof formatNumber>[1] = 'value'): string {
-  const raw = value === undefined || value === null ? 'null' : String(value);
-  return `<td data-key="${esc(key)}" data-value="${esc(raw)}">${esc(formatNumber(value, kind))}</td>`;
-}
+export { formatNumber } from './html-format';
 
 export interface PageParts {
   title: string;
@@ -36,6 +25,8 @@ export interface PageParts {
   typicality?: TypicalityFile;
   removal?: RemovalSummary;
   layers?: LayerSummary;
+  /** The UnitMem section's HTML (lib/report/unitmem-html.ts), when a UnitMem folder is shown. */
+  unitmem?: string;
   classNames: string[];
 }
 
@@ -44,7 +35,8 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}
 th{background:#f5f5f5}td:first-child,th:first-child{text-align:left}.note{color:#666;font-size:13px}
 .gallery{display:flex;flex-wrap:wrap;gap:10px}.gallery figure{margin:0;width:110px;font-size:11px;text-align:center}
-.gallery img{image-rendering:pixelated;width:84px;height:84px;border:1px solid #ccc}.charts img{margin:4px}`;
+.gallery img{image-rendering:pixelated;width:84px;height:84px;border:1px solid #ccc}.charts img{margin:4px}
+h3{font-size:15px;margin:16px 0 6px}.noimage{width:84px;height:84px;border:1px dashed #ccc;line-height:84px;color:#999}`;
 
 const SCRIPT = `window.addEventListener('load',function(){document.querySelectorAll('img').forEach(function(img){img.setAttribute('data-loaded',String(img.complete&&img.naturalWidth>0));});document.body.setAttribute('data-ready','true');});`;
 
@@ -153,6 +145,7 @@ export function reportHtml(p: PageParts): string {
       layersTable(p.layers),
     );
   }
+  if (p.unitmem) sections.push(p.unitmem);
   if (p.removal) {
     sections.push(
       '<h2>Removal experiment</h2>',
@@ -161,9 +154,18 @@ export function reportHtml(p: PageParts): string {
       removalTable(p.removal),
     );
   }
+  return pageHtml(p.title, sections);
+}
+
+/** A complete page of the given sections, under the title as its first heading (a UnitMem folder's report). */
+export function sectionsPage(title: string, sections: readonly string[]): string {
+  return pageHtml(title, [`<h1>${esc(title)}</h1>`, ...sections]);
+}
+
+function pageHtml(title: string, sections: readonly string[]): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(p.title)}</title><style>${CSS}</style><script>${SCRIPT}</script></head>
+<title>${esc(title)}</title><style>${CSS}</style><script>${SCRIPT}</script></head>
 <body>
 ${sections.join('\n')}
 </body></html>

@@ -14,7 +14,8 @@ import type { Uint8Tensor } from '../tensor';
 import type { GalleryImages } from './gallery';
 import type { RunDirectory } from './rundir';
 
-async function uint8Images(file: string): Promise<Uint8Tensor> {
+/** A uint8 [N, H, W, C] .npy file (ERR_SSLMEM_CORRUPT_FILE for another dtype or shape). */
+export async function readUint8Images(file: string): Promise<Uint8Tensor> {
   const t = await loadNpy(file);
   if (!(t.data instanceof Uint8Array) || t.shape.length !== 4) {
     throw new SslmemError(ErrorCodes.corruptFile, `Expected uint8 [N, H, W, C] images in ${file} but received ${t.data.constructor.name} of shape [${t.shape.join(', ')}]`);
@@ -43,7 +44,7 @@ export async function resolveRunImages(run: RunDirectory): Promise<GalleryImages
   const main = path.join(run.dir, 'images.npy');
   if (fs.existsSync(main)) {
     const extra = path.join(run.dir, 'extra-images.npy');
-    return { images: await uint8Images(main), extraImages: fs.existsSync(extra) ? await uint8Images(extra) : undefined, extraIsSeparate };
+    return { images: await readUint8Images(main), extraImages: fs.existsSync(extra) ? await readUint8Images(extra) : undefined, extraIsSeparate };
   }
   const images = await namedDataset(run.manifest?.dataset);
   if (typeof images === 'string') return { missing: images };

@@ -163,6 +163,7 @@ export async function scoreManifest(options: ScoreManifestOptions): Promise<Mani
     adaptive: result.adaptive,
     pipeline: result.pipeline,
     seed: result.seed,
+    precision: result.precision,
     classes: dataset.classes,
     provenance: {
       dataset: manifest.dataset,

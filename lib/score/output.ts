@@ -36,7 +36,9 @@ function pValue(p: number): string {
 export function summaryText(summary: ScoreSummary): string {
   const run = summary.run;
   const lines: string[] = [];
-  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${describeViews(run)}, seed ${run.seed}`);
+  // fp32 is the default and goes unsaid, so summaries read as before; bf16 always says so.
+  const precision = run.precision === 'bf16' ? ', precision bf16 (convolutions and matrix products)' : '';
+  lines.push(`SSLMem scores: ${summary.points} points, mode ${run.mode}, metric ${run.metric}, ${describeViews(run)}, seed ${run.seed}${precision}`);
   if (run.design) lines.push(`Design: ${run.design.name}${run.design.name === 'single' ? '' : ` (${run.design.replicates} replicates)`}; se: ${run.design.standardError}`);
   lines.push('');
   const header = ['group', 'n', 'mean m', 'se', 'median', 'std', `signif. (BH ${summary.fdr})`, 'p(mean != 0)'];

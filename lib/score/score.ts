@@ -8,23 +8,40 @@
  * augmented views, each compared with the clean image): anchor mode renders the clean image as view
  * 0 and V augmented views 1..V (V pairs), pairs mode V augmented views (floor(V/2) pairs).
  *
- * Two kinds of concurrency: points are processed in batches, and while encoders f and g embed batch
- * b (libtorch, on a worker thread) the next batch's views are already being augmented (kernel tier,
- * on another worker thread); `threads` sets the threads inside each augmentation and alignment job.
+ * Three kinds of concurrency: points are processed in batches, and while encoders f and g embed
+ * batch b (libtorch, on worker threads: side by side, each with half the threads, when there are
+ * two or more) the next batch's views are already being augmented (kernel tier, on another worker
+ * thread); `threads` sets the threads inside each augmentation and alignment job. The encoders run
+ * their inference graphs (lib/encoder: frozen, batch norm folded, oneDNN-prepacked).
  * Views are keyed by (seed, chunk, item id, view), so every score is independent of the batch size,
  * the thread count and of which other points are scored with it (sharding).
  */
 import { alignDifference, AlignMetric, alignMetrics } from '../align';
 import { augment, PipelineSpec, resolvePipeline, withCleanAnchor } from '../augment';
 import { gatherImages } from '../data/subset';
-import { abortError, ErrorCodes, outOfRange, SslmemError } from '../errors';
+import { abortError, ErrorCodes, invalidType, outOfRange, SslmemError } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
 import { assertAbortSignal, assertFunction, assertInteger, assertNumber, assertObject, assertOneOf, assertThreads } from '../validate';
+import { kernels } from '../binding';
+import { Precision, precisions } from '../encoder/description';
 import { combineMoments } from './stats';
+
+/** How scoring asks an encoder to run one call's forward passes (lib/encoder's EmbedViewsOptions). */
+export interface ScoringEmbedOptions {
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Rows per group: no forward pass spans two groups (one point's views). */
+  group?: number;
+  graph?: boolean;
+  precision?: Precision;
+  /** libtorch threads of this call. */
+  threads?: number;
+}
 
 /**
  * What scoring needs of an encoder: the torch tier's `Encoder` (lib/encoder) satisfies it; anything
- * else with the same shape (e.g. a test double or a remote encoder) can be scored too.
+ * else with the same shape (e.g. a test double or a remote encoder) can be scored too, and may
+ * ignore the options it has no use for.
  */
 export interface ScoringEncoder {
   readonly description: {
@@ -39,11 +56,13 @@ export interface ScoringEncoder {
     normalize?: { mean: number[]; std: number[] };
   };
   /** Representations [M, D] of normalized views [M, C, H, W]. */
-  embedViews(views: Float32Tensor, options?: { batchSize?: number; signal?: AbortSignal }): Promise<Float32Tensor>;
+  embedViews(views: Float32Tensor, options?: ScoringEmbedOptions): Promise<Float32Tensor>;
   /** Layers {@link scoreLayers} can read, input to output; the last is the representation (needed for layer scoring). */
   readonly layers?: readonly string[];
+  /** Whether a name not in `layers` can be read too (a TorchScript import's dotted submodule path); default: only `layers`. */
+  hasLayer?(name: string): boolean;
   /** Outputs of the named layers for normalized views, each flattened to [M, D_layer], from one forward pass (needed for layer scoring). */
-  embedViewsLayers?(views: Float32Tensor, layers: readonly string[], options?: { batchSize?: number; signal?: AbortSignal }): Promise<Float32Tensor[]>;
+  embedViewsLayers?(views: Float32Tensor, layers: readonly string[], options?: { batchSize?: number; signal?: AbortSignal; threads?: number }): Promise<Float32Tensor[]>;
 }
 
 /** Scoring modes: 'anchor' compares the clean view 0 with each augmented view (the authors' code); 'pairs' disjoint pairs of augmented views (the paper's formula). */
@@ -55,6 +74,13 @@ export const DEFAULT_SCORING_PIPELINE = 'sslmem-scoring';
 
 /** Default augmented views per point: 16 pairs in anchor mode (each view against the clean image), 8 in pairs mode. */
 export const DEFAULT_VIEWS = 16;
+
+/**
+ * Most views in one forward pass: a point's views beyond it are cut into even pieces. Forward
+ * passes get slower per image past about a hundred 28-32 px images (activations leave the cache:
+ * bench/RESULTS.md "score: forward batch"), and this bounds the memory of very many views.
+ */
+export const MAX_FORWARD_ROWS = 128;
 
 /** Fewest augmented views per point: anchor mode needs 2 pairs for a standard error, pairs mode 2 pairs from 4 views. */
 export const MIN_VIEWS: Readonly<Record<ScoreMode, number>> = { anchor: 2, pairs: 4 };
@@ -109,8 +135,22 @@ export interface ScoreOptions {
   seed?: number;
   /** Points per batch (default 64). Does not change the scores: each point's views go through an encoder as one forward pass. */
   batchSize?: number;
-  /** Threads inside each augmentation/alignment job, 0 = all (default). Does not change the scores. */
+  /**
+   * Threads, 0 = all hardware threads (default): of each augmentation and alignment job, and of the
+   * two encoders' forward passes together (with 2 or more, f and g run side by side, each on its
+   * share). Does not change the scores beyond float rounding.
+   */
   threads?: number;
+  /**
+   * 'fp32' (default) or 'bf16', opt-in: the encoders' convolutions and matrix products in bfloat16
+   * (fast on CPUs with AVX-512-BF16 or AMX; docs/scoring-speed.md gives its measured effect on m).
+   * Recorded in the result.
+   */
+  precision?: Precision;
+  /** Run the encoders' inference graphs (default true; lib/encoder's InferenceOptions.graph). false: their plain forward passes. */
+  graph?: boolean;
+  /** Run f's and g's forward passes side by side, each on half the threads (default: when `threads` gives 2 or more). */
+  concurrentEncoders?: boolean;
   /** Adaptive precision (default off). */
   adaptive?: AdaptiveOptions;
   onProgress?: (progress: ScoreProgress) => void;
@@ -141,6 +181,8 @@ export interface ScoreResult extends PointScores {
   pipeline: PipelineSpec;
   seed: number;
   adaptive: AdaptiveOptions | null;
+  /** Precision of the forward passes. */
+  precision: Precision;
 }
 
 interface Resolved {
@@ -153,6 +195,11 @@ interface Resolved {
   adaptive: AdaptiveOptions | null;
   pipeline: PipelineSpec;
   itemIds: Float64Array;
+  precision: Precision;
+  graph: boolean;
+  /** libtorch threads of f's and g's calls; side by side when `concurrent`. */
+  encoderThreads: [number, number];
+  concurrent: boolean;
 }
 
 function sameNumbers(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
@@ -227,6 +274,15 @@ function resolve(options: ScoreOptions): Resolved {
     assertInteger('options.adaptive.step', step, { min: mode === 'anchor' ? 1 : 2, max: 4096 });
     adaptive = { targetSe, maxViews, step };
   }
+  const precision = options.precision ?? 'fp32';
+  assertOneOf('options.precision', precision, precisions);
+  const graph = options.graph ?? true;
+  if (typeof graph !== 'boolean') throw invalidType('options.graph', 'a boolean', graph);
+  const torchThreads = threads > 0 ? threads : kernels().capabilities().hardwareThreads;
+  const concurrent = options.concurrentEncoders ?? torchThreads >= 2;
+  if (typeof concurrent !== 'boolean') throw invalidType('options.concurrentEncoders', 'a boolean', concurrent);
+  // Side by side, each encoder gets its share; one after the other, each gets all.
+  const encoderThreads: [number, number] = concurrent ? [Math.max(1, Math.ceil(torchThreads / 2)), Math.max(1, Math.floor(torchThreads / 2))] : [torchThreads, torchThreads];
   if (options.onProgress !== undefined) assertFunction('options.onProgress', options.onProgress);
   if (options.signal !== undefined) assertAbortSignal('options.signal', options.signal);
 
@@ -261,7 +317,7 @@ function resolve(options: ScoreOptions): Resolved {
       throw new SslmemError(ErrorCodes.mismatch, `Expected views of the encoders' input size ${eh}x${ew} but pipeline view ${v} gives ${size[0]}x${size[1]} (images are ${h}x${w}; set the pipeline's size)`);
     }
   }
-  return { mode, views, metric, seed, batchSize, threads, adaptive, pipeline, itemIds };
+  return { mode, views, metric, seed, batchSize, threads, adaptive, pipeline, itemIds, precision, graph, encoderThreads, concurrent };
 }
 
 interface ChunkStats {
@@ -286,13 +342,13 @@ interface ChunkStats {
 export async function score(options: ScoreOptions): Promise<ScoreResult> {
   const r = resolve(options);
   const { f, g } = options;
-  const run = await scoreReadouts(options, r, 1, async (encoder, views, batchSize, signal) => [await encoder.embedViews(views, { batchSize, signal })], [f, g]);
+  const run = await scoreReadouts(options, r, 1, async (encoder, views, call) => [await encoder.embedViews(views, call)], [f, g]);
   return { ...run.scores[0], views: run.views, ...runInfo(r) };
 }
 
 /** What every result records of how it was made. */
 function runInfo(r: Resolved) {
-  return { mode: r.mode, metric: r.metric, pairing: r.mode === 'anchor' ? ('anchor' as const) : ('pairs' as const), pipeline: r.pipeline, seed: r.seed, adaptive: r.adaptive };
+  return { mode: r.mode, metric: r.metric, pairing: r.mode === 'anchor' ? ('anchor' as const) : ('pairs' as const), pipeline: r.pipeline, seed: r.seed, adaptive: r.adaptive, precision: r.precision };
 }
 
 /** Options of {@link scoreLayers}: those of {@link score} and the layers to read. */
@@ -312,20 +368,25 @@ export interface ScoreLayersResult extends Omit<ScoreResult, keyof PointScores> 
   perLayer: PointScores[];
 }
 
+/** Whether `encoder` reads layer `name`: listed in its `layers`, or accepted by its `hasLayer` (dotted TorchScript paths). */
+export function readsLayer(encoder: { readonly layers?: readonly string[]; hasLayer?(name: string): boolean }, name: string): boolean {
+  return encoder.layers?.includes(name) === true || (typeof encoder.hasLayer === 'function' && encoder.hasLayer(name));
+}
+
 /** The layers `options.layers` names, checked against both encoders (RangeError naming the entry). */
-export function resolveLayers(layers: unknown, f: ScoringEncoder, g: ScoringEncoder): string[] {
+export function resolveLayers(layers: unknown, f: ScoringEncoder, g: ScoringEncoder, name = 'options.layers'): string[] {
   for (const [name, encoder] of [['options.f', f], ['options.g', g]] as const) {
     if (!Array.isArray(encoder.layers) || typeof encoder.embedViewsLayers !== 'function') throw outOfRange(name, 'an encoder with layer read-outs (layers, embedViewsLayers)', 'one without', true);
   }
   const known = f.layers!;
   if (layers === 'all') return [...known];
-  if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('options.layers', "a non-empty array of layer names or 'all'", layers);
+  if (!Array.isArray(layers) || layers.length === 0) throw outOfRange(name, "a non-empty array of layer names or 'all'", layers);
   layers.forEach((layer, i) => {
-    if (typeof layer !== 'string') throw outOfRange(`options.layers[${i}]`, 'a layer name', layer);
-    for (const [name, encoder] of [['f', f], ['g', g]] as const) {
-      if (!encoder.layers!.includes(layer)) throw outOfRange(`options.layers[${i}]`, `a layer of encoder ${name} (${encoder.layers!.join(', ')})`, JSON.stringify(layer), true);
+    if (typeof layer !== 'string') throw outOfRange(`${name}[${i}]`, 'a layer name', layer);
+    for (const [role, encoder] of [['f', f], ['g', g]] as const) {
+      if (!readsLayer(encoder, layer)) throw outOfRange(`${name}[${i}]`, `a layer of encoder ${role} (${encoder.layers!.join(', ')})`, JSON.stringify(layer), true);
     }
-    if (layers.indexOf(layer) !== i) throw outOfRange(`options.layers[${i}]`, 'each layer once', JSON.stringify(layer), true);
+    if (layers.indexOf(layer) !== i) throw outOfRange(`${name}[${i}]`, 'each layer once', JSON.stringify(layer), true);
   });
   return [...(layers as string[])];
 }
@@ -349,12 +410,12 @@ export async function scoreLayers(options: ScoreLayersOptions): Promise<ScoreLay
   // The representation drives adaptive precision: read it as an extra layer when it was not asked for.
   const read = r.adaptive && !layers.includes(last) ? [...layers, last] : layers;
   const steer = read.indexOf(last);
-  const run = await scoreReadouts(options, r, read.length, (encoder, views, batchSize, signal) => encoder.embedViewsLayers!(views, read, { batchSize, signal }), [f, g], steer >= 0 ? steer : 0);
+  const run = await scoreReadouts(options, r, read.length, (encoder, views, call) => encoder.embedViewsLayers!(views, read, { batchSize: call.group, signal: call.signal, threads: call.threads }), [f, g], steer >= 0 ? steer : 0);
   return { layers, perLayer: run.scores.slice(0, layers.length), views: run.views, ...runInfo(r) };
 }
 
-/** Embeds a batch of views through one encoder: one [M, D] tensor per read-out. */
-type Readout = (encoder: ScoringEncoder, views: Float32Tensor, batchSize: number, signal: AbortSignal | undefined) => Promise<Float32Tensor[]>;
+/** Embeds a batch of views through one encoder: one [M, D] tensor per read-out; `call.group` rows are one point's views. */
+type Readout = (encoder: ScoringEncoder, views: Float32Tensor, call: ScoringEmbedOptions & { group: number }) => Promise<Float32Tensor[]>;
 
 function emptyScores(n: number): PointScores & { m2: Float64Array } {
   return { lossF: new Float64Array(n), lossG: new Float64Array(n), m: new Float64Array(n), se: new Float64Array(n), count: new Int32Array(n), m2: new Float64Array(n) };
@@ -400,11 +461,13 @@ async function scoreReadouts(options: ScoreOptions, r: Resolved, readouts: numbe
   const embedAndAlign = async (viewsTensor: { data: Float32Array; shape: number[] }, points: number): Promise<ChunkStats[]> => {
     const views = viewsTensor.shape[1];
     const flat = { data: viewsTensor.data, shape: [points * views, c, eh, ew] };
-    // One forward pass per point (its `views` rendered views): an AbortSignal is polled between
-    // points, so Ctrl-C answers within one point's forward pass instead of a whole batch's, and a
-    // point's embeddings do not depend on the batch size or on the other points.
-    const rf = await readout(f, flat, views, signal);
-    const rg = await readout(g, flat, views, signal);
+    // A point's views are one group: its forward passes hold no other point (one pass up to
+    // MAX_FORWARD_ROWS views), so an AbortSignal polled between passes answers within one point's
+    // pass, and a point's embeddings do not depend on the batch size or on the other points.
+    const call = (threads: number) => ({ group: views, batchSize: MAX_FORWARD_ROWS, signal, graph: r.graph, precision: r.precision, threads });
+    const [rf, rg] = r.concurrent
+      ? await Promise.all([readout(f, flat, call(r.encoderThreads[0])), readout(g, flat, call(r.encoderThreads[1]))])
+      : [await readout(f, flat, call(r.encoderThreads[0])), await readout(g, flat, call(r.encoderThreads[1]))];
     const out: ChunkStats[] = [];
     for (let l = 0; l < readouts; l++) {
       const d = rf[l].shape[1];

@@ -73,6 +73,8 @@ export interface ScoreRunInfo {
   adaptive: { targetSe: number; maxViews: number; step: number } | null;
   pipeline: unknown;
   seed: number;
+  /** Precision of the forward passes (absent in runs written before it was recorded: fp32). */
+  precision?: 'fp32' | 'bf16';
   /** Class names by label, when known. */
   classes?: string[];
   /** Free-form provenance: dataset, encoders, manifest. Must not depend on sharding or timing. */

@@ -30,10 +30,18 @@ export interface UnitMemSummary {
   format: typeof UNITMEM_FORMAT;
   run: UnitMemRunInfo;
   points: number;
-  /** Per layer: units, the distribution of selectivity, and how many units select no point (constant units). */
-  layers: Array<{ layer: string; units: number; selectivity: Descriptive; constantUnits: number }>;
+  /**
+   * Per layer: units, the distribution of selectivity, how many units select no point (constant
+   * units), and the points selected by the most of its units (most first, ties: smaller id first).
+   */
+  layers: Array<{ layer: string; units: number; selectivity: Descriptive; constantUnits: number; topPoints: Array<{ point: number; units: number }> }>;
   /** The points selected by the most units over all layers, most first (ties: smaller id first), with the count per layer. */
   topPoints: Array<{ point: number; units: number; byLayer: Record<string, number> }>;
+}
+
+/** The `count` entries with the most units, most first (ties: smaller point id first). */
+function mostSelected<T extends { units: number }>(counts: Map<number, T>, count: number): Array<[number, T]> {
+  return [...counts.entries()].sort((a, b) => b[1].units - a[1].units || a[0] - b[0]).slice(0, count);
 }
 
 /** The per-layer tables and the summary of finished states. */
@@ -41,6 +49,7 @@ export function summarizeUnitMem(run: UnitMemRunInfo, tables: readonly UnitMemTa
   const counts = new Map<number, { units: number; byLayer: Record<string, number> }>();
   const layers = run.layers.map((layer, l) => {
     const table = tables[l];
+    const own = new Map<number, { units: number }>();
     let constant = 0;
     table.point.forEach((point) => {
       if (point < 0) return void constant++;
@@ -48,13 +57,12 @@ export function summarizeUnitMem(run: UnitMemRunInfo, tables: readonly UnitMemTa
       entry.units++;
       entry.byLayer[layer] = (entry.byLayer[layer] ?? 0) + 1;
       counts.set(point, entry);
+      own.set(point, { units: (own.get(point)?.units ?? 0) + 1 });
     });
-    return { layer, units: table.muMax.length, selectivity: describeSample(table.selectivity), constantUnits: constant };
+    const topPoints = mostSelected(own, topCount).map(([point, entry]) => ({ point, units: entry.units }));
+    return { layer, units: table.muMax.length, selectivity: describeSample(table.selectivity), constantUnits: constant, topPoints };
   });
-  const topPoints = [...counts.entries()]
-    .sort((a, b) => b[1].units - a[1].units || a[0] - b[0])
-    .slice(0, topCount)
-    .map(([point, entry]) => ({ point, ...entry }));
+  const topPoints = mostSelected(counts, topCount).map(([point, entry]) => ({ point, ...entry }));
   return { format: UNITMEM_FORMAT, run, points: tables[0]?.points ?? 0, layers, topPoints };
 }
 

@@ -1,7 +1,7 @@
 /**
  * UnitMem over a set of points with one encoder: V augmented views per point (keyed by seed, item
  * id and view, as scoring's, so results do not depend on batching or sharding), every chosen
- * layer's units read from one forward pass per batch (a convolutional output's unit is a channel,
+ * layer's units read from one forward pass per point (a convolutional output's unit is a channel,
  * its spatial mean; any other output's unit is each value), folded into one streaming state per
  * layer (lib/unitmem/state.ts).
  */
@@ -9,7 +9,7 @@ import { augment, PipelineSpec, resolvePipeline } from '../augment';
 import { gatherImages } from '../data/subset';
 import { abortError, outOfRange } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
-import { resolvePassOptions } from '../score/score';
+import { readsLayer, resolvePassOptions } from '../score/score';
 import { assertAbortSignal, assertFunction, assertInteger, assertObject } from '../validate';
 import { UnitMemAccumulator } from './state';
 
@@ -17,6 +17,8 @@ import { UnitMemAccumulator } from './state';
 export interface UnitMemEncoder {
   readonly description: { inputShape: [number, number, number] | number[]; normalize?: { mean: number[]; std: number[] } };
   readonly layers: readonly string[];
+  /** Whether a name not in `layers` can be read too (a TorchScript import's dotted submodule path). */
+  hasLayer?(name: string): boolean;
   embedViewsLayers(views: Float32Tensor, layers: readonly string[], options?: { batchSize?: number; channelMeans?: boolean; signal?: AbortSignal }): Promise<Float32Tensor[]>;
 }
 
@@ -88,7 +90,7 @@ export async function unitMem(options: UnitMemOptions): Promise<UnitMemRun> {
   const layers = options.layers === 'all' ? [...encoder.layers] : options.layers;
   if (!Array.isArray(layers) || layers.length === 0) throw outOfRange('options.layers', "a non-empty array of layer names or 'all'", options.layers);
   layers.forEach((layer, i) => {
-    if (!encoder.layers.includes(layer)) throw outOfRange(`options.layers[${i}]`, `a layer of the encoder (${encoder.layers.join(', ')})`, JSON.stringify(layer), true);
+    if (typeof layer !== 'string' || !readsLayer(encoder, layer)) throw outOfRange(`options.layers[${i}]`, `a layer of the encoder (${encoder.layers.join(', ')})`, JSON.stringify(layer), true);
   });
   const views = options.views ?? DEFAULT_UNITMEM_VIEWS;
   assertInteger('options.views', views, { min: 1, max: 4096 });
@@ -105,7 +107,10 @@ export async function unitMem(options: UnitMemOptions): Promise<UnitMemRun> {
     const rows = Array.from({ length: Math.min(batchSize, n - start) }, (_, k) => start + k);
     const ids = itemIds.subarray(start, start + rows.length);
     const rendered = await augment(rows.length === n ? images : gatherImages(images, rows), { pipeline, views, seed, epoch: 0, itemIds: ids, threads, signal });
-    const outputs = await encoder.embedViewsLayers({ data: rendered.data, shape: [rows.length * views, c, h, w] }, layers, { batchSize: rows.length * views, channelMeans: true, signal });
+    // One forward pass per point (its V views), as scoring does: a point's activations then do not
+    // depend on which other points share its batch (libtorch's matrix products round differently
+    // for another batch size), so shards split anywhere merge into exactly the unsharded result.
+    const outputs = await encoder.embedViewsLayers({ data: rendered.data, shape: [rows.length * views, c, h, w] }, layers, { batchSize: views, channelMeans: true, signal });
     states ??= outputs.map((o) => UnitMemAccumulator.create(o.shape[1]));
     for (let l = 0; l < layers.length; l++) {
       const units = outputs[l].shape[1];

@@ -19,6 +19,7 @@ Napi::Object InitKernels(Napi::Env env, Napi::Object exports) {
     out.Set("simd", best_simd_backend());
     out.Set("avx2", f.avx2 && f.fma);
     out.Set("avx512", f.avx512f);
+    out.Set("bf16", native_bf16());
     out.Set("hardwareThreads", hardware_threads());
     return out;
   }));

@@ -10,7 +10,13 @@ struct CpuFeatures {
   bool fma = false;
   bool avx512f = false;
   bool avx512bw = false;
+  bool avx512_bf16 = false;  // AVX-512 bfloat16 dot products (Cooper Lake, Zen 4 and later)
+  bool amx_bf16 = false;     // AMX bfloat16 tiles (Sapphire Rapids and later)
 };
+
+// Whether bfloat16 matrix products run natively here (AVX-512-BF16 or AMX-BF16); elsewhere
+// libtorch emulates them, slower than fp32.
+bool native_bf16();
 
 const CpuFeatures& cpu_features();
 

@@ -25,7 +25,16 @@ std::recursive_mutex& torch_seed_mutex() {
 
 torch::Tensor EncoderState::embed_batch(const torch::Tensor& images) {
   std::lock_guard<std::mutex> lock(mutex);
-  torch::InferenceMode inference;
+  torch::InferenceMode inference_mode;
+  return eager_forward(images);
+}
+
+torch::Tensor EncoderState::embed_inference(const torch::Tensor& images, const InferenceOptions& options) {
+  std::lock_guard<std::mutex> lock(mutex);
+  return inference.forward(*this, images, options);
+}
+
+torch::Tensor EncoderState::eager_forward(const torch::Tensor& images) {
   if (script) {
     script->eval();
     return script->forward({images}).toTensor().to(torch::kFloat32).contiguous();

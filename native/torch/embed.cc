@@ -10,23 +10,32 @@
 namespace sslmem {
 
 void embed_views(EncoderState& encoder, const float* views, int64_t m, float* out, int64_t batch_size,
-                 const CancelFlag& cancel) {
+                 const CancelFlag& cancel, const InferenceOptions& options, int64_t group) {
   const auto& s = encoder.spec;
   const int64_t per = s.channels * s.height * s.width_px, d = encoder.repr_dim;
-  for (int64_t start = 0; start < m; start += batch_size) {
-    cancel.throw_if_requested();
-    const int64_t b = std::min(batch_size, m - start);
-    auto input = torch::from_blob(const_cast<float*>(views) + start * per, {b, s.channels, s.height, s.width_px},
-                                  torch::kFloat32);
-    auto reprs = encoder.embed_batch(input);
-    if (reprs.size(1) != d) throw_runtime("ERR_SSLMEM_NATIVE", "The encoder returned " + to_text(reprs.size(1)) + " features instead of " + to_text(d));
-    std::memcpy(out + start * d, reprs.data_ptr<float>(), sizeof(float) * b * d);
+  // Without groups, passes of batch_size rows (the last fewer); within a group, its fewest even
+  // pieces of at most batch_size rows (65 rows at most 128: one pass; 257: passes of 86, 86, 85).
+  const auto ceil_div = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  const int64_t span = group > 0 ? group : m;
+  const int64_t piece = group > 0 ? ceil_div(group, ceil_div(group, batch_size)) : batch_size;
+  for (int64_t group_start = 0; group_start < m; group_start += span) {
+    const int64_t group_end = std::min(m, group_start + span);
+    for (int64_t start = group_start; start < group_end; start += piece) {
+      cancel.throw_if_requested();
+      const int64_t b = std::min(piece, group_end - start);
+      auto input = torch::from_blob(const_cast<float*>(views) + start * per, {b, s.channels, s.height, s.width_px},
+                                    torch::kFloat32);
+      auto reprs = encoder.embed_inference(input, options);
+      if (reprs.size(1) != d) throw_runtime("ERR_SSLMEM_NATIVE", "The encoder returned " + to_text(reprs.size(1)) + " features instead of " + to_text(d));
+      std::memcpy(out + start * d, reprs.data_ptr<float>(), sizeof(float) * b * d);
+    }
   }
 }
 
 void embed_views_layers(EncoderState& encoder, const float* views, int64_t m, const std::vector<std::string>& layers,
                         std::vector<std::vector<float>>& out, std::vector<int64_t>& dims, int64_t batch_size,
-                        const CancelFlag& cancel, const std::string& arg, bool channel_means) {
+                        const CancelFlag& cancel, const std::string& arg, bool channel_means, int threads) {
+  CallThreads call_threads(threads);
   const auto& s = encoder.spec;
   const int64_t per = s.channels * s.height * s.width_px;
   out.assign(layers.size(), {});
@@ -59,14 +68,15 @@ torch::Tensor images_to_tensor(const uint8_t* images, int64_t n, int64_t h, int6
 }
 
 void embed_images(EncoderState& encoder, const uint8_t* images, int64_t n, float* out, int64_t batch_size,
-                  const std::vector<float>& mean, const std::vector<float>& std, const CancelFlag& cancel) {
+                  const std::vector<float>& mean, const std::vector<float>& std, const CancelFlag& cancel,
+                  const InferenceOptions& options) {
   const auto& s = encoder.spec;
   const int64_t per = s.channels * s.height * s.width_px, d = encoder.repr_dim;
   for (int64_t start = 0; start < n; start += batch_size) {
     cancel.throw_if_requested();
     const int64_t b = std::min(batch_size, n - start);
     auto input = images_to_tensor(images + start * per, b, s.height, s.width_px, s.channels, mean, std);
-    auto reprs = encoder.embed_batch(input);
+    auto reprs = encoder.embed_inference(input, options);
     std::memcpy(out + start * d, reprs.data_ptr<float>(), sizeof(float) * b * d);
   }
 }

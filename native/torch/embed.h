@@ -11,20 +11,26 @@
 
 namespace sslmem {
 
-// views: float [M, C, H, W], already normalized -> out: [M, D] float (caller-allocated M * D).
+// views: float [M, C, H, W], already normalized -> out: [M, D] float (caller-allocated M * D),
+// through the encoder's inference form (inference_graph.h). With `group` > 0 (dividing M) the rows
+// form groups of `group` (scoring: one point's views) and no forward pass spans two groups: each
+// group is cut into the fewest even pieces of at most `batch_size` rows, so a row's result depends
+// on its own group only, never on its neighbours or on how many groups are embedded together.
 void embed_views(EncoderState& encoder, const float* views, int64_t m, float* out, int64_t batch_size,
-                 const CancelFlag& cancel);
+                 const CancelFlag& cancel, const InferenceOptions& options, int64_t group = 0);
 
 // views: float [M, C, H, W], already normalized -> one [M, D_layer] output per named layer (the
-// vectors are sized here), one forward pass per batch (layer_readout.h, `channel_means` as there).
-// `arg` names the layer list.
+// vectors are sized here), one forward pass per batch (layer_readout.h, `channel_means` as there):
+// the eager forward, whose intermediate outputs the inference graph no longer has. `arg` names the
+// layer list; `threads` as InferenceOptions::threads.
 void embed_views_layers(EncoderState& encoder, const float* views, int64_t m, const std::vector<std::string>& layers,
                         std::vector<std::vector<float>>& out, std::vector<int64_t>& dims, int64_t batch_size,
-                        const CancelFlag& cancel, const std::string& arg, bool channel_means);
+                        const CancelFlag& cancel, const std::string& arg, bool channel_means, int threads = 0);
 
 // images: uint8 [N, H, W, C] -> (x / 255 - mean[c]) / std[c] as NCHW -> out [N, D].
 void embed_images(EncoderState& encoder, const uint8_t* images, int64_t n, float* out, int64_t batch_size,
-                  const std::vector<float>& mean, const std::vector<float>& std, const CancelFlag& cancel);
+                  const std::vector<float>& mean, const std::vector<float>& std, const CancelFlag& cancel,
+                  const InferenceOptions& options);
 
 // The same images-to-tensor conversion for one batch (used by training's monitor too).
 torch::Tensor images_to_tensor(const uint8_t* images, int64_t n, int64_t h, int64_t w, int64_t c,

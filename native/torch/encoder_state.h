@@ -11,6 +11,7 @@
 #include <string>
 
 #include "encoders/encoder.h"
+#include "inference_graph.h"
 
 namespace sslmem {
 
@@ -22,9 +23,15 @@ struct EncoderState {
   int64_t repr_dim = 0;
   std::string description;                          // JSON text (see lib/encoder/description.ts)
   std::mutex mutex;                                 // one forward pass at a time (train/eval flags)
+  InferenceForms inference;                         // scoring's frozen graphs (inference_graph.h)
 
-  // Representations [B, D] of normalized images [B, C, H, W] in inference mode (eval BN, no grad).
+  // Representations [B, D] of normalized images [B, C, H, W] in inference mode (eval BN, no grad),
+  // by the eager forward (training's monitors, kNN) under the lock.
   torch::Tensor embed_batch(const torch::Tensor& images);
+  // The same through the inference form (scoring, embedding), under the lock.
+  torch::Tensor embed_inference(const torch::Tensor& images, const InferenceOptions& options);
+  // The eager forward in eval mode; the caller holds `mutex` and an InferenceMode guard.
+  torch::Tensor eager_forward(const torch::Tensor& images);
 };
 
 // A fresh native encoder: seeds libtorch's generator with `seed` under a process-wide lock so

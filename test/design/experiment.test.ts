@@ -1,7 +1,7 @@
 /**
  * runExperiment end to end on tiny trainings (torch tier): each design trains the encoders its plan
- * says on the data it says, and the combined scores equal what one gets by scoring the saved
- * encoders pair by pair with lib/score and combining by hand.
+ * says on the data it says, and the combined scores (LayerMem's per-layer ones too) equal what one
+ * gets by scoring the saved encoders pair by pair with lib/score and combining by hand.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -98,6 +98,48 @@ describe('runExperiment: designs end to end (torch tier)', function () {
     });
     assert.deepEqual(single.design.encoders.map((e) => e.name), ['f', 'g']);
     assert.equal(single.points[0].df, single.points[0].count - 1);
+  });
+
+  it('layers: every layer combines over the replicates as the scores do; a resume with other layers is refused, with the same ones it equals the uninterrupted run', async () => {
+    const layers = ['stage2', 'fc'];
+    const options = (dir: string, scoringLayers: string[]) => ({ ...base(dir), design: { name: 'pairs' as const, replicates: 2 }, scoring: { views: 6, seed: 1, threads: 1, layers: scoringLayers } });
+    const dir = path.join(tmp, 'layers');
+    const result = await runExperiment(options(dir, layers));
+    assert.deepEqual(result.run.layers, layers);
+    // Each replicate rescored by hand at the same layers, then combined as the pairs design says.
+    const perPair: Awaited<ReturnType<typeof scoreManifest>>['points'][] = [];
+    for (const [f, g] of [['f', 'g'], ['f1', 'g1']]) {
+      const ef = await Encoder.load(path.join(dir, `encoder-${f}.sslmem`));
+      const eg = await Encoder.load(path.join(dir, `encoder-${g}.sslmem`));
+      perPair.push((await scoreManifest({ f: ef, g: eg, manifest, dataset, views: 6, seed: 1, threads: 1, layers })).points);
+      ef.dispose();
+      eg.dispose();
+    }
+    result.points.forEach((p, i) => {
+      assert.equal(p.layers?.length, 2);
+      layers.forEach((layer, l) => {
+        const [a, b] = perPair.map((points) => points[i].layers![l]);
+        assert.ok(Math.abs(p.layers![l].m - (a.m + b.m) / 2) < 1e-12, `${layer} #${p.index}`);
+        assert.ok(Math.abs(p.layers![l].lossF - (a.lossF + b.lossF) / 2) < 1e-12);
+        assert.ok(Math.abs(p.layers![l].se - Math.abs(a.m - b.m) / 2) < 1e-12, 'se over 2 pairs = |m0 - m1| / 2');
+        assert.equal(p.layers![l].count, 2);
+      });
+      // fc is the representation: its combined scores are the points' own.
+      assert.equal(p.layers![1].m, p.m);
+      assert.equal(p.layers![1].se, p.se);
+    });
+
+    // Interrupted while replicate 1 is scored: replicate 0's scores are on disk for --resume.
+    const resumeDir = path.join(tmp, 'layers-resume');
+    const controller = new AbortController();
+    await assert.rejects(
+      runExperiment({ ...options(resumeDir, layers), signal: controller.signal, onProgress: (p) => p.stage === 'score' && p.name === 'f1/g1' && controller.abort() }),
+      (e: Error) => e.name === 'AbortError',
+    );
+    assert.ok(fs.readdirSync(path.join(resumeDir, '.resume')).includes('scores-0.json'));
+    await assert.rejects(runExperiment({ ...options(resumeDir, ['stage1', 'fc']), resume: true }), (e: Error & { code?: string }) => e.code === 'ERR_SSLMEM_MISMATCH' && /scores of replicate 0/.test(e.message));
+    const resumed = await runExperiment({ ...options(resumeDir, layers), resume: true });
+    assert.deepEqual(resumed.points, result.points);
   });
 
   it('bad options are rejected naming the argument, before any training', async () => {

@@ -2,14 +2,14 @@
  * Layer read-outs (native/torch/layer_readout.cc): every registered architecture names its layers
  * (a ViT's follow its depth), the last is the representation bit for bit, and intermediate outputs
  * equal PyTorch's on the same weights (small-cnn rebuilt by hand from the saved file; a traced
- * TorchScript model's children).
+ * TorchScript model's children; a scripted model's nested submodules by dotted path).
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Encoder, listArchitectures } from '../../lib';
-import { maxAbsDiff, runOracleCode, seededFloats } from '../train/helpers';
+import { maxAbsDiff, runOracle, runOracleCode, seededFloats } from '../train/helpers';
 
 const oracle = `
 import json, sys
@@ -72,7 +72,7 @@ describe('encoder layer read-outs', function () {
         const all = await encoder.embedViewsLayers(input, layers, { batchSize: 2 });
         assert.equal(all.length, layers.length);
         all.forEach((t) => assert.equal(t.shape[0], 3));
-        const repr = await encoder.embedViews(input, { batchSize: 2 });
+        const repr = await encoder.embedViews(input, { batchSize: 2, graph: false });
         assert.deepEqual(all[all.length - 1].shape, repr.shape, a.name);
         assert.ok(Buffer.from(all[all.length - 1].data.buffer).equals(Buffer.from(repr.data.buffer)), `${a.name}: last layer differs from embedViews`);
         // Asking for one layer alone gives the same values as asking for all of them.
@@ -113,9 +113,45 @@ describe('encoder layer read-outs', function () {
     assert.ok(maxAbsDiff(ours[0].data, theirs.body) < 1e-5);
     assert.ok(maxAbsDiff(ours[1].data, theirs.stem) < 1e-5);
     assert.ok(maxAbsDiff(ours[2].data, theirs.output) < 1e-5);
-    const repr = await encoder.embedViews(input, { batchSize: 2 });
+    const repr = await encoder.embedViews(input, { batchSize: 2, graph: false });
     assert.equal(maxAbsDiff(ours[2].data, repr.data), 0);
     await assert.rejects(encoder.embedViewsLayers(input, ['stem', 'nope']), (e: Error) => e instanceof RangeError && /layers\[1\]/.test(e.message) && /stem, body, head, output/.test(e.message));
     encoder.dispose();
+  });
+
+  it('a TorchScript import reads nested submodules by dotted path, equal to PyTorch (1e-6), and refuses paths that are not one output, naming the entry', async () => {
+    const file = path.join(tmp, 'nested.pt');
+    const input = views(3);
+    const theirs = runOracle<Record<string, number[]>>('nested_torchscript.py', { file, images: Array.from(input.data), shape: input.shape });
+    const encoder = await Encoder.loadTorchScript(file, { inputShape: [1, 28, 28] });
+    try {
+      assert.deepEqual(encoder.layers, ['stem', 'layer1', 'head', 'output'], 'the list stays the direct children');
+      // A direct child and paths into it in one request: the outputs stay right whatever is inlined first.
+      const names = ['layer1.1.conv', 'stem.0', 'layer1', 'layer1.0', 'output'];
+      const ours = await encoder.embedViewsLayers(input, names, { batchSize: 2 });
+      names.forEach((name, l) => {
+        assert.equal(ours[l].data.length, theirs[name].length, name);
+        assert.ok(maxAbsDiff(ours[l].data, theirs[name]) < 1e-6, `${name}: ${maxAbsDiff(ours[l].data, theirs[name])}`);
+      });
+      assert.deepEqual(ours[3].shape, [3, 4 * 28 * 28]);
+      assert.equal(maxAbsDiff(ours[4].data, (await encoder.embedViews(input, { batchSize: 2, graph: false })).data), 0, 'output is forward\'s result, bit for bit');
+      assert.ok(encoder.hasLayer('layer1.0') && encoder.hasLayer('stem.1') && encoder.hasLayer('output'));
+      for (const bad of ['layer1.5', 'layer1.0.act', 'head.weight', 'layer1.', '.stem', 'output.x']) assert.equal(encoder.hasLayer(bad), false, bad);
+      for (const [bad, why] of [['layer1.5', 'no such child'], ['layer1.0.act', 'called twice']]) {
+        await assert.rejects(
+          encoder.embedViewsLayers(input, ['stem', bad]),
+          (e: Error) => e instanceof RangeError && /layers\[1\]/.test(e.message) && /dotted path/.test(e.message) && e.message.includes(`"${bad}"`),
+          why,
+        );
+      }
+      // UnitMem takes the same paths (its per-unit statistics need only the read-out).
+      const { unitMem } = await import('../../lib/unitmem');
+      const images = { data: new Uint8Array(4 * 28 * 28).map((_, i) => (i * 31) % 256), shape: [4, 28, 28, 1] };
+      const run = await unitMem({ encoder, images, layers: ['layer1.0'], views: 2 });
+      assert.equal(run.states[0].units, 4, 'a conv output\'s units are its channels');
+      await assert.rejects(unitMem({ encoder, images, layers: ['layer1.9'], views: 2 }), /options\.layers\[0\]/);
+    } finally {
+      encoder.dispose();
+    }
   });
 });

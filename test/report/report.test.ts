@@ -7,32 +7,7 @@ import { formatNumber, writeReport } from '../../lib/report';
 import { parseScoresCsv } from '../../lib/score/scores-csv';
 import { escapeXml, niceTicks } from '../../lib/report/svg';
 import { syntheticDataset, writeSyntheticRun } from './fixture';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Renders the page in headless Chromium and returns the DOM after load (scripts run). */
-function renderDom(file: string): string {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sslmem-chromium-'));
-  try {
-    const run = spawnSync(
-      CHROMIUM,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${file}`],
-      { encoding: 'utf8', timeout: 90_000 },
-    );
-    assert.equal(run.status, 0, `chromium failed: ${run.stderr}`);
-    return run.stdout;
-  } finally {
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-}
-
-function lookup(object: unknown, key: string): unknown {
-  return key.split('.').reduce<unknown>((o, part) => (o as Record<string, unknown>)?.[part], object);
-}
-
-function unescape(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-}
+import { CHROMIUM, lookup, renderDom, unescape } from './render';
 
 describe('report/writeReport', function () {
   this.timeout(180_000);

@@ -57,14 +57,17 @@ describe('score/layers (LayerMem)', function () {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('the last layer equals score() bit for bit, in both modes and with adaptive views', async () => {
+  it("the last layer equals score()'s plain forward passes bit for bit and its inference graph to rounding, in both modes and with adaptive views", async () => {
     const images = firstImages(ds, 7);
     for (const options of [{ views: 4 }, { mode: 'pairs' as const, views: 6 }, { views: 3, adaptive: { targetSe: 0, maxViews: 5, step: 1 } }]) {
-      const base = await score({ f, g, images, seed: 5, batchSize: 3, ...options });
+      // Read-outs run the plain forward (the frozen graph has no intermediate layers to read).
+      const base = await score({ f, g, images, seed: 5, batchSize: 3, graph: false, ...options });
+      const graph = await score({ f, g, images, seed: 5, batchSize: 3, ...options });
       const layered = await scoreLayers({ f, g, images, seed: 5, batchSize: 3, layers: 'all', ...options });
       assert.deepEqual(layered.layers, ['conv1', 'conv2', 'conv3', 'fc']);
       const last = layered.perLayer[3];
       for (const key of ['lossF', 'lossG', 'm', 'se', 'count'] as const) assert.deepEqual(Array.from(last[key]), Array.from(base[key]), `${key} ${JSON.stringify(options)}`);
+      graph.m.forEach((m, i) => assert.ok(Math.abs(m - last.m[i]) <= 1e-6, `m[${i}] ${m} vs ${last.m[i]}`));
       assert.deepEqual(Array.from(layered.views), Array.from(base.views));
       assert.ok(layered.perLayer[0].m.some((m, i) => m !== last.m[i]), 'other layers score differently');
     }
@@ -96,7 +99,7 @@ describe('score/layers (LayerMem)', function () {
     await assert.rejects(scoreLayers({ f: plain, g, images, layers: 'all' }), (e: Error) => /options\.f/.test(e.message) && /read-outs/.test(e.message));
   });
 
-  it('sslmem score --layers writes layers.csv and layers.json; scores.csv equals a run without --layers', async () => {
+  it('sslmem score --layers writes layers.csv and layers.json; scores.csv equals a run without --layers on plain forward passes', async () => {
     const files = ['f', 'g'].map((name) => path.join(tmp, `cli-${name}.sslmem`));
     await f.save(files[0]);
     await g.save(files[1]);
@@ -105,7 +108,7 @@ describe('score/layers (LayerMem)', function () {
     const manifestFile = path.join(tmp, 'manifest.json');
     writeManifest(manifestFile, manifest);
     const cli = (extra: string[], out: string) => spawnSync(process.execPath, [CLI, 'score', '--f', files[0], '--g', files[1], '--manifest', manifestFile, '--views', '3', '--quiet', '--out', path.join(tmp, out), ...extra], { encoding: 'utf8' });
-    const plain = cli([], 'plain');
+    const plain = cli(['--no-graph'], 'plain');
     assert.equal(plain.status, 0, plain.stderr);
     const layered = cli(['--layers', 'conv1,conv3'], 'layered');
     assert.equal(layered.status, 0, layered.stderr);

@@ -45,6 +45,29 @@ describe('score/score with torch-tier encoders', function () {
     assert.deepEqual(Array.from(regrouped.m), Array.from(base.m));
   });
 
+  it('f and g side by side give the scores of one after the other; graph and plain passes agree to 1e-6; bf16 within its documented bound', async () => {
+    const images = firstImages(ds, 6);
+    // threads 2 side by side gives each encoder 1 thread, as threads 1 one after the other does.
+    const sideBySide = await score({ f, g, images, views: 6, seed: 4, threads: 2 });
+    const oneAfterOther = await score({ f, g, images, views: 6, seed: 4, threads: 1, concurrentEncoders: false });
+    assert.deepEqual(Array.from(sideBySide.m), Array.from(oneAfterOther.m));
+    assert.equal(sideBySide.precision, 'fp32');
+    const plain = await score({ f, g, images, views: 6, seed: 4, threads: 2, graph: false });
+    plain.m.forEach((m, i) => assert.ok(Math.abs(m - sideBySide.m[i]) <= 1e-6, `point ${i}: ${m} vs ${sideBySide.m[i]}`));
+    const bf16 = await score({ f, g, images, views: 6, seed: 4, threads: 2, precision: 'bf16' });
+    assert.equal(bf16.precision, 'bf16');
+    // bench/RESULTS.md "score: bf16 effect on m": on the demo's encoders bf16 moved m by 1.8e-3
+    // (median, 0.21 standard errors) and 1.0e-2 at most; here each point within 0.02, and on average
+    // less than a standard error.
+    const moved = Array.from(bf16.m, (m, i) => Math.abs(m - sideBySide.m[i]));
+    moved.forEach((d, i) => assert.ok(d <= 0.02, `point ${i}: bf16 ${bf16.m[i]} vs fp32 ${sideBySide.m[i]}`));
+    const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(mean(moved) < mean(sideBySide.se), `bf16 moved m by ${mean(moved)} on average, se ${mean(sideBySide.se)}`);
+    assert.ok(bf16.m.some((m, i) => m !== sideBySide.m[i]), 'bf16 ran in bfloat16');
+    await assert.rejects(score({ f, g, images, precision: 'half' as never }), (e: Error) => e instanceof RangeError && /options\.precision/.test(e.message));
+    await assert.rejects(score({ f, g, images, concurrentEncoders: 'yes' as never }), (e: Error) => e instanceof TypeError && /options\.concurrentEncoders/.test(e.message));
+  });
+
   it('an abort during a batch with many views answers within one point\'s forward pass', async () => {
     // 64 points x 65 rendered views: one forward pass over the whole batch took 6-7 s here (issue
     // 16 measured ~10 s for Ctrl-C); one point's pass takes ~0.1 s. The bound is the issue's ~1 s.

@@ -1,8 +1,9 @@
 /**
- * `sslmem unitmem` end to end on the shipped Fashion-MNIST subset: per-unit files, and shards merged
- * by `sslmem merge` equal to the unsharded files byte for byte. The batch size divides the shard
- * boundaries, so every forward pass sees the same batch as in the unsharded run (libtorch's
- * convolutions may round differently for another batch composition; the kernel's merge is exact).
+ * `sslmem unitmem` end to end on the shipped Fashion-MNIST subset: per-unit files; shards merged by
+ * `sslmem merge` equal the unsharded files byte for byte with shard boundaries that are not
+ * multiples of the batch size (each point's views go through the encoder in a forward pass of their
+ * own, so a point's activations do not depend on its batch); and `sslmem report` on the output
+ * folder shows the selected points with the images of the dataset the run recorded.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,7 @@ describe('cli: unitmem', function () {
     const encoder = Encoder.create({ architecture: 'small-cnn', inputShape: [1, 28, 28], width: 0.25, seed: 3 });
     await encoder.save(file);
     encoder.dispose();
-    const common = ['--encoder', file, '--dataset', 'fashion-mnist-demo', '--points', '30', '--layers', 'conv2,fc', '--views', '3', '--batch-size', '5', '--quiet'];
+    const common = ['--encoder', file, '--dataset', 'fashion-mnist-demo', '--points', '30', '--layers', 'conv2,fc', '--views', '3', '--batch-size', '8', '--quiet'];
     const whole = sslmem(['unitmem', ...common, '--out', path.join(dir, 'whole')]);
     assert.equal(whole.status, 0, whole.stderr);
     assert.match(whole.stdout, /UnitMem over 30 points, 3 views each/);
@@ -33,6 +34,8 @@ describe('cli: unitmem', function () {
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'whole', 'unitmem.json'), 'utf8'));
     assert.deepEqual(summary.layers.map((l: { layer: string; units: number }) => [l.layer, l.units]), [['conv2', 16], ['fc', 512]]);
     assert.equal(summary.points, 30);
+    // 3 shards of 10 points with batches of 8: a shard's last 2 points share a batch of 6 views where
+    // the unsharded run has them in one of 24 (libtorch's fc GEMM rounds those two differently).
     const parts = [0, 1, 2].map((i) => {
       const r = sslmem(['unitmem', ...common, '--shard', `${i}/3`, '--out', path.join(dir, 'parts')]);
       assert.equal(r.status, 0, r.stderr);
@@ -46,5 +49,18 @@ describe('cli: unitmem', function () {
     const missing = sslmem(['merge', parts[0], '--out', path.join(dir, 'none')]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /missing \[ERR_SSLMEM_MISMATCH\]/);
+
+    // The report of the folder: the dataset the run recorded (fashion-mnist-demo, its fingerprint checked) gives the images.
+    const report = sslmem(['report', path.join(dir, 'whole'), '--gallery', '3', '--json']);
+    assert.equal(report.status, 0, report.stderr);
+    const written = JSON.parse(report.stdout);
+    assert.equal(written.galleryMissing, undefined);
+    const html = fs.readFileSync(written.html, 'utf8');
+    summary.layers.forEach((layer: { layer: string; topPoints: Array<{ point: number; units: number }> }, l: number) => {
+      layer.topPoints.slice(0, 3).forEach((t, rank) => {
+        assert.ok(written.files.includes(`unitmem-${l}-${rank + 1}-idx${t.point}.png`), `${layer.layer} #${t.point}`);
+        assert.match(html, new RegExp(`<figure data-point="${t.point}">(?:(?!<figure)[^])*?data-key="unitmem\\.layers\\.${l}\\.topPoints\\.${rank}\\.units" data-value="${t.units}"`));
+      });
+    });
   });
 });

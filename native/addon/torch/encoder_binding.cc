@@ -53,6 +53,20 @@ ViewsCall read_views_call(const Napi::CallbackInfo& info, const EncoderState& en
   return {views, options, batch, keep, cancel};
 }
 
+// How a scoring/embedding call runs its forward passes: {graph (default true), precision 'fp32' |
+// 'bf16', threads (libtorch threads for this call, 0 = as set)}.
+InferenceOptions read_inference_options(const Napi::Object& options) {
+  InferenceOptions out;
+  out.graph = read_bool(options, "graph", "options.graph", true);
+  const std::string precision = read_string(options, "precision", "options.precision", "fp32");
+  if (precision != "fp32" && precision != "bf16") throw_range("options.precision", "'fp32' or 'bf16'", "'" + precision + "'");
+  out.precision = precision == "bf16" ? Precision::bf16 : Precision::fp32;
+  const int64_t threads = read_int(options, "threads", "options.threads", 0);
+  if (threads < 0 || threads > 1024) throw_range("options.threads", "an integer in [0, 1024]", to_text(threads));
+  out.threads = static_cast<int>(threads);
+  return out;
+}
+
 class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -61,6 +75,7 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
                         InstanceMethod("embedImages", &EncoderHandle::EmbedImages),
                         InstanceMethod("embedViewsLayers", &EncoderHandle::EmbedViewsLayers),
                         InstanceMethod("layers", &EncoderHandle::Layers),
+                        InstanceMethod("hasLayer", &EncoderHandle::HasLayer),
                         InstanceMethod("save", &EncoderHandle::Save),
                         InstanceMethod("info", &EncoderHandle::Info),
                         InstanceMethod("setDescription", &EncoderHandle::SetDescription),
@@ -89,11 +104,14 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
     return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
       auto encoder = state("encoder");
       auto [views, options, batch, keep, cancel] = read_views_call(info, *encoder);
+      const InferenceOptions inference = read_inference_options(options);
       const int64_t m = views.shape[0], d = encoder->repr_dim;
+      const int64_t group = read_int(options, "group", "options.group", 0);
+      if (group < 0 || (group > 0 && m % group != 0)) throw_range("options.group", "0 or a divisor of views.shape[0] (" + to_text(m) + ")", to_text(group));
       auto out = std::make_shared<std::vector<float>>();
       resize_or_throw(*out, output_elements("views.shape[0]", {m, d}), "views.shape[0]");
       return PromiseWorker::Run(
-          info.Env(), keep, [=] { embed_views(*encoder, views.data, m, out->data(), batch, cancel); },
+          info.Env(), keep, [=] { embed_views(*encoder, views.data, m, out->data(), batch, cancel, inference, group); },
           [=](Napi::Env env) -> Napi::Value {
             return make_tensor(env, adopt_float32(env, std::move(*out)), {m, d});
           });
@@ -108,11 +126,12 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       auto [views, options, batch, keep, cancel] = read_views_call(info, *encoder);
       const auto layers = read_layer_names(options.Get("layers"), "options.layers");
       const bool channel_means = read_bool(options, "channelMeans", "options.channelMeans", false);
+      const int threads = read_inference_options(options).threads;
       const int64_t m = views.shape[0];
       auto out = std::make_shared<std::vector<std::vector<float>>>();
       auto dims = std::make_shared<std::vector<int64_t>>();
       return PromiseWorker::Run(
-          info.Env(), keep, [=] { embed_views_layers(*encoder, views.data, m, layers, *out, *dims, batch, cancel, "options.layers", channel_means); },
+          info.Env(), keep, [=] { embed_views_layers(*encoder, views.data, m, layers, *out, *dims, batch, cancel, "options.layers", channel_means, threads); },
           [=](Napi::Env env) -> Napi::Value {
             Napi::Array result = Napi::Array::New(env, out->size());
             for (size_t l = 0; l < out->size(); ++l) {
@@ -132,6 +151,14 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
     });
   }
 
+  // hasLayer(name) -> whether embedViewsLayers can read it (TorchScript: also dotted submodule paths).
+  Napi::Value HasLayer(const Napi::CallbackInfo& info) {
+    return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
+      if (!info[0].IsString()) throw_type("name", "a layer name", describe_value(info[0]));
+      return Napi::Boolean::New(info.Env(), has_layer(*state("encoder"), info[0].As<Napi::String>().Utf8Value()));
+    });
+  }
+
   Napi::Value EmbedImages(const Napi::CallbackInfo& info) {
     return guarded(info, [this](const Napi::CallbackInfo& info) -> Napi::Value {
       auto encoder = state("encoder");
@@ -148,11 +175,12 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
       std::vector<float> mean(mean_arg.data, mean_arg.data + mean_arg.size), stdv(std_arg.data, std_arg.data + std_arg.size);
       std::vector<Napi::Value> keep{images.holder};
       CancelFlag cancel = read_cancel_flag(options, "options.cancel", keep);
+      const InferenceOptions inference = read_inference_options(options);
       const int64_t n = images.shape[0], d = encoder->repr_dim;
       auto out = std::make_shared<std::vector<float>>();
       resize_or_throw(*out, output_elements("images.shape[0]", {n, d}), "images.shape[0]");
       return PromiseWorker::Run(
-          info.Env(), keep, [=] { embed_images(*encoder, images.data, n, out->data(), batch, mean, stdv, cancel); },
+          info.Env(), keep, [=] { embed_images(*encoder, images.data, n, out->data(), batch, mean, stdv, cancel, inference); },
           [=](Napi::Env env) -> Napi::Value {
             return make_tensor(env, adopt_float32(env, std::move(*out)), {n, d});
           });
@@ -195,6 +223,7 @@ class EncoderHandle : public Napi::ObjectWrap<EncoderHandle> {
         for (const auto& p : encoder->net->parameters()) parameters += p.numel();
       }
       out.Set("parameters", static_cast<double>(parameters));
+      out.Set("inference", encoder->inference.describe());
       return out;
     });
   }

@@ -49,6 +49,7 @@ export interface RunFlags extends ScoringFlags {
   layers?: string;
   out: string;
   resume?: boolean;
+  segmentPoints?: number;
 }
 
 /** Adds the options of the whole experiment (splits, training, scoring) with the given defaults. */
@@ -82,7 +83,8 @@ export function addRunOptions(cmd: Command, d: Partial<RunFlags> = {}): Command 
     .option('--splits <J>', "half-splits for --design subsampled (2 encoders each)", flagParsers.integer('--splits'), d.splits ?? 2)
     .option('--layers <list|all>', 'LayerMem: also score these layers of the trained encoders (comma-separated, or "all"; "sslmem info --architectures" lists them), writing layers.csv and layers.json beside the scores; combined over replicates as the scores are')
     .option('--out <dir>', 'output directory (written whole: built in .NAME.partial beside it and renamed into place at the end)', d.out ?? 'sslmem-run')
-    .option('--resume', 'continue an interrupted run into the same --out with the same flags: reuse its trained encoders, training checkpoints and scored replicates (each checked by a fingerprint of data, options and seed)');
+    .option('--resume', 'continue an interrupted run into the same --out with the same flags: reuse its trained encoders, training checkpoints, scored replicates and scored segments of points (each checked by a fingerprint of data, options and seed)')
+    .option('--segment-points <n>', 'points per durable scoring segment: a crash during scoring loses at most this many points\' work (does not change the scores)', flagParsers.integer('--segment-points'), 512);
   return addScoringOptions(cmd, { views: d.views });
 }
 
@@ -167,6 +169,7 @@ export async function runFromFlags(flags: RunFlags): Promise<RunReport> {
     seed: flags.seed,
     saveEncoders: out,
     resume: flags.resume === true,
+    segmentPoints: flags.segmentPoints,
     signal,
     onProgress: (p) => {
       const key = `${p.stage} ${p.name}`;

@@ -4,7 +4,9 @@ import { openDataset } from '../data';
 import type { DatasetSplit } from '../data';
 import { assertWritableDirectory, makeDirectory } from '../io/atomic';
 import { StagedDirectory } from '../io/staged';
-import { parseShard, partFileName, readManifest, scoreManifest, SPLIT_GROUPS, SplitGroup, writePart } from '../score';
+import { parseShard, partFileName, readManifest, SPLIT_GROUPS, SplitGroup, writePart } from '../score';
+import { fileFingerprint, fingerprintOf } from '../design/resume';
+import { removeSegments, scoreManifestInSegments } from '../design/segments';
 import { setTorchThreads } from '../system';
 import { outOfRange } from '../errors';
 import { assertOneOf } from '../validate';
@@ -26,6 +28,8 @@ interface ScoreFlags extends ScoringFlags {
   shard?: string;
   layers?: string;
   out: string;
+  resume?: boolean;
+  segmentPoints: number;
 }
 
 /** `sslmem score`: scores the points of a manifest with existing encoders f and g. */
@@ -46,12 +50,14 @@ export function registerScore(program: Command): void {
     .option('--shared-sample <n>', 'score a seeded sample of this many S_S points (default: all)', flagParsers.integer('--shared-sample'))
     .option('--layers <list|all>', 'LayerMem: also score these layers of the encoders (comma-separated, or "all"; "sslmem info --architectures" lists them), writing layers.csv (one column set per layer) and layers.json')
     .option('--shard <i/n>', 'score only shard i of n (contiguous slice) and write part-i-of-n.json into --out; combine with "sslmem merge"')
-    .option('--out <dir>', 'output directory', 'sslmem-scores');
+    .option('--out <dir>', 'output directory', 'sslmem-scores')
+    .option('--resume', 'continue an interrupted score into the same --out with the same flags: the segments of points it finished are reused (checked by a fingerprint of the encoder files, manifest and options)')
+    .option('--segment-points <n>', 'points per durable segment: a crash loses at most this many points\' work (does not change the scores)', flagParsers.integer('--segment-points'), 512);
   addScoringOptions(cmd).action(async (raw: ScoreFlags) => {
     const flags = applyConfig(cmd, raw);
     const started = Date.now();
     // Without --shard the four files appear together: written into .OUT.partial, renamed onto --out in one step.
-    const staged = flags.shard ? undefined : StagedDirectory.open(flags.out);
+    const staged = flags.shard ? undefined : StagedDirectory.open(flags.out, { resume: flags.resume === true });
     if (flags.shard) assertWritableDirectory(flags.out);
     if (flags.threads) setTorchThreads(flags.threads);
     const groups = flags.groups.split(',').map((g) => g.trim()) as SplitGroup[];
@@ -67,7 +73,27 @@ export function registerScore(program: Command): void {
     const g = await loadEncoderOption(flags.g, flags.inputShape, flags.normalize);
     const shard = flags.shard ? parseShard(flags.shard) : undefined;
     const progress = scoreProgress(shard ? `scoring shard ${shard.index}/${shard.count}` : 'scoring', !flags.quiet && !flags.json);
-    const scored = await scoreManifest({ f, g, manifest, dataset, extraDataset, groups, sharedSample: flags.sharedSample, shard, layers: parseLayers(flags.layers), ...scoringOptions(flags), onProgress: progress.onProgress, signal: interruptSignal() });
+    const layers = parseLayers(flags.layers);
+    const scoring = scoringOptions(flags);
+    // Finished segments are kept beside the output being written (the staging folder, or next to the part file).
+    const segments = shard ? path.join(flags.out, `.${partFileName(shard)}.segments`) : path.join(staged!.dir, '.segments');
+    const { batchSize: _batchSize, threads: _threads, ...scoresDependOn } = scoring;
+    const fingerprint = fingerprintOf('score-command', {
+      f: fileFingerprint(flags.f),
+      g: fileFingerprint(flags.g),
+      inputShape: flags.inputShape ?? null,
+      normalize: flags.normalize ?? null,
+      manifest,
+      groups,
+      sharedSample: flags.sharedSample ?? null,
+      shard: shard ?? null,
+      layers: layers ?? null,
+      scoring: scoresDependOn,
+    });
+    const scored = await scoreManifestInSegments(
+      { f, g, manifest, dataset, extraDataset, groups, sharedSample: flags.sharedSample, shard, layers, ...scoring, onProgress: progress.onProgress, signal: interruptSignal() },
+      { dir: segments, fingerprint, resume: flags.resume === true, segmentPoints: flags.segmentPoints },
+    );
     progress.finish();
     f.dispose();
     g.dispose();
@@ -76,10 +102,12 @@ export function registerScore(program: Command): void {
       const file = path.join(flags.out, partFileName(shard));
       makeDirectory(flags.out);
       writePart(file, { format: 'sslmem-scores-part/1', shard, total: scored.total, run: scored.run, points: scored.points });
+      removeSegments(segments);
       const report = { part: path.resolve(file), points: scored.points.length, total: scored.total, seconds };
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : `Scored ${scored.points.length} of ${scored.total} points in ${seconds.toFixed(1)} s: ${report.part}\nMerge all parts with: sslmem merge ${path.join(flags.out, 'part-*-of-' + shard.count + '.json')} --out DIR\n`);
       return;
     }
+    removeSegments(segments);
     finishScores(staged!.dir, scored.points, scored.run, flags, {}, { seconds }, flags.out);
     staged!.commit({ command: 'score', argv: process.argv.slice(2) });
     if (!flags.json) process.stdout.write(`Scored ${scored.points.length} points in ${seconds.toFixed(1)} s.\n`);

@@ -20,6 +20,7 @@ import { assertAbortSignal, assertFunction, assertInteger, assertObject, assertS
 import { invalidType } from '../errors';
 import { makeDirectory } from '../io/atomic';
 import { fingerprintOf, ResumeRecord, resumeDirectory } from './resume';
+import { removeSegments, scoreManifestInSegments } from './segments';
 import type { PointScore, ScoreRunInfo } from '../score/summary';
 import { studentTSurvival } from '../score/distributions';
 import { mean, oneSampleTTest } from '../score/stats';
@@ -85,6 +86,12 @@ export interface ExperimentOptions {
    * uninterrupted call's. Default false: start over.
    */
   resume?: boolean;
+  /**
+   * With `saveEncoders`: points per durable scoring segment (default 512, lib/design/segments.ts).
+   * Each finished segment is kept in the resume folder, so a crash during scoring loses at most one
+   * segment and `resume` scores only the rest. Does not change the scores.
+   */
+  segmentPoints?: number;
   onProgress?: (progress: ExperimentProgress) => void;
   signal?: AbortSignal;
 }
@@ -127,6 +134,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const manifest = validateManifest(options.manifest, 'options.manifest');
   if (options.saveEncoders !== undefined) assertString('options.saveEncoders', options.saveEncoders, { nonEmpty: true });
   if (options.checkpointEvery !== undefined) assertInteger('options.checkpointEvery', options.checkpointEvery, { min: 1 });
+  if (options.segmentPoints !== undefined) assertInteger('options.segmentPoints', options.segmentPoints, { min: 1 });
   if (options.resume !== undefined && typeof options.resume !== 'boolean') throw invalidType('options.resume', 'a boolean', options.resume);
   if (options.resume && options.saveEncoders === undefined) throw invalidType('options.saveEncoders', 'the folder of the run to resume (resume: true needs it)', undefined);
   const resumeDir = options.saveEncoders === undefined ? undefined : resumeDirectory(options.saveEncoders);
@@ -185,7 +193,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       trainings++;
       trainSeconds += (Date.now() - started) / 1000;
       const scoreStart = Date.now();
-      scored = await scoreManifest({
+      const scoring: ScoreManifestOptions = {
         ...options.scoring,
         f,
         g,
@@ -194,9 +202,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         extraDataset,
         signal: options.signal,
         onProgress: (p) => report({ stage: 'score', name: `${replicate.f}/${replicate.g}`, done: r, total, points: p.done, pointsTotal: p.total }),
-      });
+      };
+      // With a resume folder, finished segments of points are kept as they complete (lib/design/segments.ts).
+      const segments = resumeDir && path.join(resumeDir, `scores-${r}-segments`);
+      scored = segments
+        ? await scoreManifestInSegments(scoring, { dir: segments, fingerprint: scoresRecord!.fingerprint, resume: options.resume, segmentPoints: options.segmentPoints })
+        : await scoreManifest(scoring);
       scoreSeconds += (Date.now() - scoreStart) / 1000;
       scoresRecord?.write(scored);
+      if (segments) removeSegments(segments);
       scores.push(pairScores(scored.points));
       layerScores.push(layerPairScores(scored.points, scored.run.layers));
     } finally {

@@ -2,3 +2,5 @@
 export * from './estimators';
 export * from './plan';
 export * from './experiment';
+export { DEFAULT_SEGMENT_POINTS, scoreManifestInSegments } from './segments';
+export type { SegmentedScoringOptions } from './segments';

@@ -61,3 +61,8 @@ export class ResumeRecord<T> {
     writeFileAtomic(this.file, JSON.stringify({ fingerprint: this.fingerprint, value }, (_, v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v)));
   }
 }
+
+/** sha256 hex of a file's bytes: what a resume record keys an input file (an encoder) by. */
+export function fileFingerprint(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}

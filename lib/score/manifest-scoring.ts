@@ -81,6 +81,12 @@ export interface ScoreManifestOptions extends Omit<ScoreOptions, 'images' | 'ite
   /** Score only this shard's contiguous slice of the planned points. */
   shard?: Shard;
   /**
+   * Score only the planned points [start, end) (instead of a shard): lib/design/segments.ts scores a
+   * run in such segments so that each can be kept durably. Points are keyed by their item ids, so
+   * each gets the score it gets in the whole run.
+   */
+  range?: { start: number; end: number };
+  /**
    * LayerMem: also score these layers (or 'all') of the encoders ({@link scoreLayers}); each point
    * gets `layers`, the run `layers`. The points' own numbers stay the representation's (the last
    * layer, read in the same pass), equal to a run without layers.
@@ -112,7 +118,12 @@ export async function scoreManifest(options: ScoreManifestOptions): Promise<Mani
   }
   const plan = planPoints(manifest, options);
   const total = plan.length;
-  const slice = options.shard ? shardRange(total, options.shard) : { start: 0, end: total };
+  if (options.range !== undefined) {
+    if (options.shard !== undefined) throw outOfRange('options.range', 'no range together with options.shard', 'both', true);
+    assertInteger('options.range.start', options.range.start, { min: 0, max: total - 1 });
+    assertInteger('options.range.end', options.range.end, { min: options.range.start + 1, max: total });
+  }
+  const slice = options.range ?? (options.shard ? shardRange(total, options.shard) : { start: 0, end: total });
   const chosen = plan.slice(slice.start, slice.end);
   if (chosen.length === 0) throw outOfRange('options.shard', 'a shard with at least one point', `an empty slice of ${total} points`, true);
   const { images, labels } = gatherPoints(chosen, manifest, dataset, extraDataset);

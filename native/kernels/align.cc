@@ -10,6 +10,7 @@
 #include "cpu_features.h"
 #include "errors.h"
 #include "parallel.h"
+#include "sizes.h"
 
 namespace sslmem {
 
@@ -290,7 +291,14 @@ int64_t pair_count(Pairing pairing, int64_t views, const std::string& arg) {
 
 std::vector<std::pair<int32_t, int32_t>> pair_indices(Pairing pairing, int64_t views, const std::string& arg) {
   std::vector<Pair> out;
-  out.reserve(static_cast<size_t>(pair_count(pairing, views, arg)));
+  // The list is scratch that grows as views^2 with all-pairs: a failed allocation is a RangeError
+  // naming the views, before any point is computed (sizes.h).
+  const size_t count = scratch_elements(arg, "pairs per point", {pair_count(pairing, views, arg)});
+  try {
+    out.reserve(count);
+  } catch (const std::bad_alloc&) {
+    throw_range(arg, "scratch memory that fits in memory", to_text(count) + " pairs per point (allocation failed)");
+  }
   const int32_t v = static_cast<int32_t>(views);
   switch (pairing) {
     case Pairing::Anchor:
@@ -317,10 +325,13 @@ void pair_stats_impl(const In* reprs, const AlignShape& shape, const AlignConfig
   const RowKernels& k = row_kernels(config.backend, "options.backend");
   const size_t count = pairs.size();
   const int64_t block = shape.views * shape.dims;
+  const std::string scratch_arg = name + ".shape[1]";
+  scratch_elements(scratch_arg, "one value per pair, per thread", {static_cast<int64_t>(count)});
   std::atomic<int64_t> first_bad{-1};
   parallel_for(static_cast<size_t>(shape.points), config.threads, [&](size_t begin, size_t end) {
     // Scratch per chunk, not per point.
-    std::vector<double> norm_sq(static_cast<size_t>(shape.views)), values(count);
+    std::vector<double> norm_sq(static_cast<size_t>(shape.views)), values;
+    resize_scratch_or_throw(values, count, scratch_arg);
     BlockReader<In> reader(reprs, block, config.backend);
     for (size_t n = begin; n < end; ++n) {
       int64_t bad = point_pair_values(k, reader.block(n), n + 1 < end ? reader.raw(n + 1) : NextBlock{}, shape.views,
@@ -340,13 +351,17 @@ template <typename In>
 void difference_impl(const In* f, const In* g, const AlignShape& shape, const AlignConfig& config,
                      const DifferenceOutputs& out) {
   check_shape(shape, "f");
+  // Checked before the pair list is built: each thread keeps two values per pair.
+  scratch_elements("f.shape[1]", "one value per pair under f and one under g, per thread", {pair_count(config.pairing, shape.views, "f.shape[1]"), 2});
   const std::vector<Pair> pairs = pair_indices(config.pairing, shape.views, "f.shape[1]");
   const RowKernels& k = row_kernels(config.backend, "options.backend");
   const size_t count = pairs.size();
   const int64_t block = shape.views * shape.dims;
   std::atomic<int64_t> first_bad_f{-1}, first_bad_g{-1};
   parallel_for(static_cast<size_t>(shape.points), config.threads, [&](size_t begin, size_t end) {
-    std::vector<double> norm_sq(static_cast<size_t>(shape.views)), values_f(count), values_g(count);
+    std::vector<double> norm_sq(static_cast<size_t>(shape.views)), values_f, values_g;
+    resize_scratch_or_throw(values_f, count, "f.shape[1]");
+    resize_scratch_or_throw(values_g, count, "f.shape[1]");
     BlockReader<In> reader_f(f, block, config.backend), reader_g(g, block, config.backend);
     for (size_t n = begin; n < end; ++n) {
       // While f's pairs are computed, g's block of the same point arrives; then f's next block.

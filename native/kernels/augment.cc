@@ -16,6 +16,7 @@
 #include "cpu_features.h"
 #include "errors.h"
 #include "parallel.h"
+#include "sizes.h"
 
 namespace sslmem {
 
@@ -95,19 +96,25 @@ struct ViewScratch {
   std::vector<float> tmp;
   std::vector<float> kernel;
 
-  void reserve(int h, int w, int c, int oh, int ow, bool antialias) {
+  // Floats of `tmp`, the one buffer that can outgrow the caller's images and output: the output
+  // plane, or with antialias the plane resized along x only (channels x image height x output
+  // width: a tall image cropped to a wide output). Checked before the job starts (sizes.h).
+  static size_t plane_elements(int h, int c, int oh, int ow, bool antialias, const std::string& arg) {
+    const size_t plane = scratch_elements(arg, "output height x output width", {oh, ow});
+    if (!antialias) return plane;
+    return std::max(plane, scratch_elements(arg, "channels x image height x output width, for the antialiased resize", {c, h, ow}));
+  }
+
+  void reserve(int h, int w, int c, int oh, int ow, bool antialias, const std::string& arg) {
     x_offset0.resize(ow), x_offset1.resize(ow), x_w0.resize(ow), x_w1.resize(ow);
     rows.resize(2 * static_cast<size_t>(c) * ow);
-    size_t plane = static_cast<size_t>(oh) * ow;
-    size_t need = plane;
     if (antialias) {
       aa_stride_x = aa_max_taps(w, ow), aa_stride_y = aa_max_taps(h, oh);
       aa_first_x.resize(ow), aa_count_x.resize(ow), aa_first_y.resize(oh), aa_count_y.resize(oh);
       aa_weights_x.resize(static_cast<size_t>(ow) * aa_stride_x);
       aa_weights_y.resize(static_cast<size_t>(oh) * aa_stride_y);
-      need = std::max(need, static_cast<size_t>(c) * h * ow);
     }
-    tmp.resize(need);
+    resize_scratch_or_throw(tmp, plane_elements(h, c, oh, ow, antialias, arg), arg);
     kernel.resize(2 * static_cast<size_t>(std::min(oh, ow)) + 1);
   }
 };
@@ -290,6 +297,8 @@ struct UnitBlock {
   int oh, ow;
   bool antialias;
   float* out;
+  // The argument that sized oh x ow, named by a scratch-size error.
+  std::string size_arg;
 };
 
 // Runs every (block, image, view) unit; params_for(block, image, view) gives that unit's
@@ -299,6 +308,7 @@ template <typename ParamsFor>
 void run_units(const ImageBatch& b, const std::vector<UnitBlock>& blocks, int threads, const CancelFlag& cancel,
                ParamsFor params_for) {
   std::vector<size_t> start(blocks.size() + 1, 0);  // first unit of each block
+  for (const UnitBlock& block : blocks) ViewScratch::plane_elements(b.h, b.c, block.oh, block.ow, block.antialias, block.size_arg);
   for (size_t g = 0; g < blocks.size(); ++g) start[g + 1] = start[g] + static_cast<size_t>(b.n) * blocks[g].views;
   const int64_t image_size = static_cast<int64_t>(b.h) * b.w * b.c;
   parallel_for(
@@ -312,7 +322,7 @@ void run_units(const ImageBatch& b, const std::vector<UnitBlock>& blocks, int th
           if ((u - begin) % kCancelPollUnits == 0) cancel.throw_if_requested();
           while (u >= start[g + 1]) ++g;
           const UnitBlock& block = blocks[g];
-          if (!sized[g]) scratch[g].reserve(b.h, b.w, b.c, block.oh, block.ow, block.antialias), sized[g] = true;
+          if (!sized[g]) scratch[g].reserve(b.h, b.w, b.c, block.oh, block.ow, block.antialias, block.size_arg), sized[g] = true;
           const size_t r = u - start[g];
           const int64_t image = static_cast<int64_t>(r / block.views);
           const int view = static_cast<int>(r % block.views);
@@ -328,6 +338,7 @@ void run_units(const ImageBatch& b, const std::vector<UnitBlock>& blocks, int th
 struct Layout {
   std::vector<int> first_view, oh, ow;
   std::vector<bool> antialias;
+  std::vector<std::string> size_arg;
 };
 
 // `single`: the layout of augment_batch (one group), whose errors name "pipeline" and
@@ -349,6 +360,7 @@ Layout check_layout(const std::vector<CropGroup>& groups, const ImageBatch& batc
     bool antialias = false;
     for (const ViewSpec& v : group.pipeline.views) antialias = antialias || v.crop.antialias;
     layout.antialias.push_back(antialias);
+    layout.size_arg.push_back((single ? std::string("pipeline") : at + ".pipeline") + ".views[0].size");
     total += group.count;
     if (total > kMaxViews) throw_range("options.groups", "at most " + to_text(kMaxViews) + " views per image in all", to_text(total) + " views");
   }
@@ -368,7 +380,7 @@ void run_layout(const std::vector<CropGroup>& groups, const Layout& layout, cons
                 const CancelFlag& cancel) {
   std::vector<UnitBlock> blocks;
   for (size_t g = 0; g < groups.size(); ++g) {
-    blocks.push_back(UnitBlock{groups[g].count, layout.oh[g], layout.ow[g], layout.antialias[g], outs[g]});
+    blocks.push_back(UnitBlock{groups[g].count, layout.oh[g], layout.ow[g], layout.antialias[g], outs[g], layout.size_arg[g]});
   }
   run_units(batch, blocks, threads, cancel, [&](size_t g, int64_t i, int j) {
     return sample_group_view(groups, layout, batch, item_ids, seed, epoch, g, i, j);
@@ -531,14 +543,14 @@ void apply_batch_params(const ViewParams* params, const ImageBatch& batch, int v
   if (count == 0) return;
   bool antialias = false;
   for (int64_t u = 0; u < count; ++u) antialias = antialias || params[u].antialias;
-  run_units(batch, {UnitBlock{views, params[0].out_h, params[0].out_w, antialias, out}}, threads, cancel,
+  run_units(batch, {UnitBlock{views, params[0].out_h, params[0].out_w, antialias, out, "params[0].size"}}, threads, cancel,
             [&](size_t, int64_t i, int j) { return params[i * views + j]; });
 }
 
 void apply_view_params(const ViewParams& params, const uint8_t* image, int h, int w, int c, float* out) {
   validate_view_params(&params, 1, h, w, c, "params");
   ViewScratch scratch;
-  scratch.reserve(h, w, c, params.out_h, params.out_w, params.antialias);
+  scratch.reserve(h, w, c, params.out_h, params.out_w, params.antialias, "params.size");
   backend().apply(params, image, w, c, out, scratch);
 }
 

@@ -58,17 +58,42 @@ inline size_t output_elements(const std::string& arg, std::initializer_list<int6
   return static_cast<size_t>(product);
 }
 
+// Scratch memory a kernel keeps per thread (issue 16): its element count is bounded like an output
+// (kMaxOutputElements), with the same checked product, and checked before the job starts, so that
+// a request that grows faster than the caller's own buffers (an all-pairs count, an antialiased
+// resize's intermediate plane) is a RangeError naming the argument that sized it rather than
+// ERR_SSLMEM_OUT_OF_MEMORY from inside a worker thread. `what` says what the factors are.
+inline size_t scratch_elements(const std::string& arg, const std::string& what, std::initializer_list<int64_t> factors) {
+  uint64_t product = 1;
+  for (int64_t f : factors) {
+    const uint64_t u = f < 0 ? 0 : static_cast<uint64_t>(f);
+    if (u != 0 && product > kMaxOutputElements / u) {
+      throw_range(arg, "scratch of at most " + to_text(kMaxOutputElements) + " elements per thread (" + what + ")",
+                  detail::factors_text(factors) + " elements");
+    }
+    product *= u;
+  }
+  return static_cast<size_t>(product);
+}
+
 // Resizes `v` to `n` elements; a failed allocation is a RangeError naming `arg` instead of a
 // std::bad_alloc that reaches no one.
+// `expected` says what kind of buffer it is (an output by default).
 template <typename T>
-void resize_or_throw(std::vector<T>& v, size_t n, const std::string& arg) {
+void resize_or_throw(std::vector<T>& v, size_t n, const std::string& arg, const char* expected = "an output that fits in memory") {
   try {
     v.resize(n);
   } catch (const std::bad_alloc&) {
-    throw_range(arg, "an output that fits in memory", to_text(n) + " elements of " + to_text(sizeof(T)) + " bytes (allocation failed)");
+    throw_range(arg, expected, to_text(n) + " elements of " + to_text(sizeof(T)) + " bytes (allocation failed)");
   } catch (const std::length_error&) {
-    throw_range(arg, "an output that fits in memory", to_text(n) + " elements (larger than a vector holds)");
+    throw_range(arg, expected, to_text(n) + " elements (larger than a vector holds)");
   }
+}
+
+// As resize_or_throw, for scratch memory: the message says scratch, not output.
+template <typename T>
+void resize_scratch_or_throw(std::vector<T>& v, size_t n, const std::string& arg) {
+  resize_or_throw(v, n, arg, "scratch memory that fits in memory");
 }
 
 // Zeroed memory for `n` elements of T from calloc (large blocks come as untouched zero pages);

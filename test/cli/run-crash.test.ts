@@ -1,6 +1,6 @@
 /**
  * kill -9 of `sslmem run` at several points (during training, between checkpoint writes, during
- * scoring): the output directory is always the complete previous output (a first run's) or absent,
+ * scoring, after two durable segments of scored points): the output directory is always the complete previous output (a first run's) or absent,
  * never a mix; `--resume` then continues from what the killed run left (encoders, checkpoints) and
  * ends with the same scores as an uninterrupted run with the same seed. Tiny data, 3 epochs.
  * The crash between a commit's two renames is reproduced on disk in test/io/staged.test.ts.
@@ -18,6 +18,15 @@ const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 const DATASET = path.join(repoRoot, 'test/fixtures/fashion-mnist/train-1000-images-idx3-ubyte.gz');
 const FLAGS = ['--dataset', DATASET, '--shared', '48', '--candidates', '16', '--independent', '16', '--extra', '16', '--extra-from', 'train',
   '--architecture', 'small-cnn', '--width', '0.25', '--epochs', '3', '--train-batch-size', '16', '--views', '4', '--batch-size', '8', '--threads', '1', '--quiet'];
+
+// 64 points scored: eight durable segments in the killed and resumed runs, one in the reference run.
+const SEGMENTS = ['--segment-points', '8'];
+
+/** The scored segments a run keeps in its resume folder (lib/design/segments.ts). */
+function segmentsKept(staging: string): string[] {
+  const dir = path.join(staging, '.resume', 'scores-0-segments');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => /^segment-\d+-\d+\.json$/.test(name)) : [];
+}
 
 function files(dir: string): Record<string, Buffer> {
   return Object.fromEntries(fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => [f, fs.readFileSync(path.join(dir, f))]));
@@ -61,14 +70,17 @@ describe('cli: sslmem run survives kill -9 and resumes', function () {
       ['during the training of f (first checkpoint written)', (dir) => fs.existsSync(path.join(dir, 'checkpoint-f.sslmem'))],
       ['between checkpoints of g', (dir) => fs.existsSync(path.join(dir, 'checkpoint-g.sslmem'))],
       ['during scoring', (dir) => fs.existsSync(path.join(dir, 'encoder-g.sslmem'))],
+      ['during scoring, after two segments of 8 points', (dir) => segmentsKept(dir).length >= 2],
     ];
     let resume: string[] = [];
     for (const [where, when] of points) {
-      const killed = await runUntil([...FLAGS, '--seed', '3', '--out', out, ...resume], staging, when);
+      const killed = await runUntil([...FLAGS, '--seed', '3', '--out', out, ...SEGMENTS, ...resume], staging, when);
       assert.ok(killed, `the run ended before it could be killed ${where}`);
       assert.deepEqual(files(out), before, `killed ${where}: the previous output must be untouched`);
       resume = ['--resume'];
     }
+    const segments = segmentsKept(staging);
+    assert.ok(segments.length >= 2 && segments.length < 8, `the killed run's finished segments are kept: ${segments}`);
     const kept = fs.readdirSync(staging);
     assert.ok(kept.includes('encoder-f.sslmem') && kept.includes('encoder-g.sslmem'), `the killed run's encoders are kept for --resume: ${kept}`);
 
@@ -77,7 +89,7 @@ describe('cli: sslmem run survives kill -9 and resumes', function () {
     assert.match(mismatch.stderr, /fingerprint differs[\s\S]*ERR_SSLMEM_MISMATCH/);
     assert.deepEqual(files(out), before);
 
-    const resumed = spawnSync(process.execPath, [CLI, 'run', ...FLAGS, '--seed', '3', '--out', out, '--resume'], { encoding: 'utf8' });
+    const resumed = spawnSync(process.execPath, [CLI, 'run', ...FLAGS, '--seed', '3', '--out', out, ...SEGMENTS, '--resume'], { encoding: 'utf8' });
     assert.equal(resumed.status, 0, resumed.stderr);
     const after = files(out);
     const expected = files(reference);

@@ -3,22 +3,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { finalizeScores, PointScore, ScoreRunInfo, shardRange, writePart, writeScoreOutputs } from '../../lib/score';
+import { finalizeScores, shardRange, writePart, writeScoreOutputs } from '../../lib/score';
+import { points, run } from './score-fixture';
 
 const CLI = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
 const sslmem = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-
-const run: ScoreRunInfo = { mode: 'anchor', metric: 'l2-normalized', pairing: 'anchor', views: 7, pairsPerPoint: 7, adaptive: null, pipeline: { views: [{}] }, seed: 4 };
-const points: PointScore[] = Array.from({ length: 25 }, (_, i) => ({
-  index: 3 * i,
-  group: ['candidates', 'independent', 'shared', 'extra'][i % 4],
-  label: i % 3,
-  lossF: 0.4 + 0.001 * i,
-  lossG: 0.4 + 0.001 * i + 0.01 * Math.sin(i),
-  m: 0.01 * Math.sin(i),
-  se: 0.003 + 0.0001 * i,
-  count: 7,
-}));
 
 describe('cli: score commands', () => {
   let dir: string;

@@ -4,10 +4,11 @@
  * into node_modules as npm would; the kernel addon is copied in rather than rebuilt and the
  * dependencies are linked to ours (CI has no time for a second native build nor network beyond
  * npm, and `npm install` building the kernel tier is the install hook every clone already runs).
- * The torch build itself (5-10 min on 2 cores) is not run here: the test checks that the command
- * builds inside node_modules/sslmem, resolves --libtorch against the caller's folder, fails
- * clearly on a folder without libtorch, and that the library looks for the addon where the
- * build puts it.
+ * The torch build itself (5-10 min on 2 cores) is not run here but in build-torch.test.ts (a real
+ * `npm install` of the tarball, the build, and the project's own require('sslmem') scoring); this
+ * file checks quickly that the command builds inside node_modules/sslmem, resolves --libtorch
+ * against the caller's folder, fails clearly on a folder without libtorch, and that the library
+ * looks for the addon where the build puts it.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -25,7 +25,7 @@ type Entry = { name: string; call: (r: Rng) => Promise<unknown> | unknown };
 const EXCLUDED: Record<string, string> = {
   train: 'trains (seconds per valid call); its options are checked by test/train',
   runExperiment: 'trains', crossfitScores: 'trains', removalExperiment: 'trains', evaluateEncoder: 'trains probes over whole datasets',
-  score: 'scores at full length', scoreManifest: 'scores at full length', typicality: 'embeds whole datasets',
+  score: 'scores at full length', scoreManifest: 'scores at full length', scoreManifestInSegments: 'scores at full length and writes its records', typicality: 'embeds whole datasets',
   setTorchThreads: 'process-wide thread count', distributedCheck: 'joins a process group (network)',
   withCallSite: 'awaits whatever promise it is given',
 };

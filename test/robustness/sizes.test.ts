@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import { alignDifference } from '../../lib/align';
 import { applyParams, augment, sampleParams } from '../../lib/augment';
 import { kernels } from '../../lib/binding';
 
@@ -45,5 +46,40 @@ describe('robustness: output sizes', () => {
     const child = spawnSync('/bin/sh', ['-c', `ulimit -v 4000000; exec "${process.execPath}" -e "$0"`, script], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(child.signal, null, child.stderr);
     assert.match(child.stdout, /^RangeError ERR_SSLMEM_OUT_OF_RANGE Expected an output that fits in memory for options\.views/);
+  });
+
+  it('scratch beyond memory is a RangeError naming what sized it, not ERR_SSLMEM_OUT_OF_MEMORY from a worker (child under a 4 GB address-space limit)', () => {
+    // A 16384-row image cropped to one 16384-wide row with antialias: the x-resized plane is 3 x 16384 x 16384
+    // floats (3.2 GB) for 48 KB in and 192 KB out; all-pairs of 70000 views keeps 2.4e9 pairs for 280 KB in.
+    const script = `
+      const { augment } = require(${JSON.stringify(require.resolve('../../lib/augment'))});
+      const { align, alignDifference } = require(${JSON.stringify(require.resolve('../../lib/align'))});
+      const show = (e) => console.log(e.constructor.name, e.code, e.message);
+      (async () => {
+        const tall = { data: new Uint8Array(16384 * 3).fill(7), shape: [1, 16384, 1, 3] };
+        const wide = { views: [{ crop: { scale: [1, 1], ratio: [1e-5, 1e-5], antialias: true }, size: [1, 16384] }] };
+        await augment(tall, { pipeline: wide, views: 1, seed: 1, threads: 1 }).then(() => console.log('resolved'), show);
+        const reprs = { data: new Float32Array(70000).fill(1), shape: [1, 70000, 1] };
+        await align(reprs, { pairing: 'all-pairs', threads: 1 }).then(() => console.log('resolved'), show);
+        await alignDifference(reprs, reprs, { pairing: 'all-pairs', threads: 1 }).then(() => console.log('resolved'), show);
+      })();`;
+    const child = spawnSync('/bin/sh', ['-c', `ulimit -v 4000000; exec "${process.execPath}" -e "$0"`, script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(child.signal, null, child.stderr);
+    const lines = child.stdout.trim().split('\n');
+    assert.equal(lines.length, 3, child.stdout + child.stderr);
+    assert.match(lines[0], /^RangeError ERR_SSLMEM_OUT_OF_RANGE Expected scratch memory that fits in memory for pipeline\.views\[0\]\.size but received 805306368 elements/);
+    assert.match(lines[1], /^RangeError ERR_SSLMEM_OUT_OF_RANGE Expected scratch memory that fits in memory for reprs\.shape\[1\] but received 2449965000 pairs per point/);
+    assert.match(lines[2], /^RangeError ERR_SSLMEM_OUT_OF_RANGE Expected scratch of at most 4294967296 elements per thread .* for f\.shape\[1\]/);
+  });
+
+  it('scratch past the per-thread limit is refused before anything is allocated (sizes.h scratch_elements)', async () => {
+    // alignDifference keeps two values per pair per thread: all-pairs of 70000 views is 2449965000 pairs (an
+    // output of that many would be allowed), 4.9e9 scratch values, past 2^32.
+    const reprs = { data: new Float32Array(70000).fill(1), shape: [1, 70000, 1] };
+    await assert.rejects(alignDifference(reprs, reprs, { pairing: 'all-pairs', threads: 1 }), (error: Error & { code?: string }) => {
+      rangeNaming('f.shape[1]')(error);
+      assert.match(error.message, /Expected scratch of at most 4294967296 elements per thread \(one value per pair under f and one under g, per thread\) for f\.shape\[1\] but received 2449965000 x 2 elements/);
+      return true;
+    });
   });
 });

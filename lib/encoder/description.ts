@@ -14,10 +14,6 @@ export type ArchitectureSettings = Record<string, string | number>;
 
 export const encoderFormat = 'sslmem-encoder/1';
 
-/** Numeric precisions of inference forward passes: fp32, or bf16 matrix products (opt-in). */
-export const precisions = ['fp32', 'bf16'] as const;
-export type Precision = (typeof precisions)[number];
-
 /** What an encoder is and how it was made. */
 export interface EncoderDescription {
   /** Always 'sslmem-encoder/1'. */

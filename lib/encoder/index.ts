@@ -9,12 +9,14 @@ import { torch } from '../binding';
 import { withCancel } from '../abort';
 import { ErrorCodes, invalidType, outOfRange, SslmemError, withCallSite } from '../errors';
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
-import { assertInteger, assertNumber, assertObject, assertOneOf, assertString, isPlainObject } from '../validate';
-import { Architecture, ArchitectureSettings, defaultNormalize, EncoderDescription, encoderFormat, Precision, precisions } from './description';
+import { assertInteger, assertNumber, assertObject, assertString, isPlainObject } from '../validate';
+import { Architecture, ArchitectureSettings, defaultNormalize, EncoderDescription, encoderFormat } from './description';
+import { InferenceOptions, resolveInference } from './inference';
 import { findArchitecture } from './architectures';
 import type { EncoderHandle } from './native';
 
 export * from './description';
+export * from './inference';
 export * from './architectures';
 
 /** Options of {@link Encoder.create}. */
@@ -34,26 +36,6 @@ export interface CreateEncoderOptions {
    * outside the choices are RangeErrors.
    */
   settings?: ArchitectureSettings;
-}
-
-/** How {@link Encoder.embedViews} and {@link Encoder.embed} run their forward passes. */
-export interface InferenceOptions {
-  /**
-   * Run the encoder's inference graph (default true): libtorch's freeze + optimize_for_inference
-   * (batch norm folded into the layer before it, oneDNN-prepacked convolutions), checked against
-   * the plain forward on its first batch and given up for good if it disagrees beyond rounding.
-   * false: the plain (eager) forward. Results agree to float rounding (about 1e-6).
-   */
-  graph?: boolean;
-  /**
-   * 'fp32' (default), or 'bf16': convolutions and matrix products in bfloat16 (libtorch's CPU
-   * autocast, fp32 accumulation), fast on CPUs with AVX-512-BF16 or AMX (systemInfo().kernels.bf16)
-   * and slower than fp32 elsewhere. Changes the representations by ~1e-2 relative: see
-   * docs/scoring-speed.md for its measured effect on m.
-   */
-  precision?: Precision;
-  /** libtorch threads of this call (0, the default: the count setTorchThreads set). */
-  threads?: number;
 }
 
 /** Options of {@link Encoder.embedViews} and {@link Encoder.embed}. */
@@ -118,17 +100,6 @@ function assertBatchSize(options: EmbedOptions): number {
   const batchSize = options.batchSize ?? 256;
   assertInteger('options.batchSize', batchSize, { min: 1 });
   return batchSize;
-}
-
-/** The inference options checked, as the binding reads them. */
-export function resolveInference(options: InferenceOptions, prefix = 'options'): Required<InferenceOptions> {
-  const graph = options.graph ?? true;
-  if (typeof graph !== 'boolean') throw invalidType(`${prefix}.graph`, 'a boolean', graph);
-  const precision = options.precision ?? 'fp32';
-  assertOneOf(`${prefix}.precision`, precision, precisions);
-  const threads = options.threads ?? 0;
-  assertInteger(`${prefix}.threads`, threads, { min: 0, max: 1024 });
-  return { graph, precision, threads };
 }
 
 /** An image encoder (the backbone). Dispose it when done to free its weights early. */
@@ -281,8 +252,7 @@ export class Encoder {
     const batchSize = assertBatchSize(options);
     const channelMeans = options.channelMeans ?? false;
     if (typeof channelMeans !== 'boolean') throw invalidType('options.channelMeans', 'a boolean', channelMeans);
-    const threads = options.threads ?? 0;
-    assertInteger('options.threads', threads, { min: 0, max: 1024 });
+    const { threads } = resolveInference(options);  // read-outs run the eager forward in fp32: only the threads apply
     return withCallSite(withCancel(options.signal, (cancel) => this.handle.embedViewsLayers(views, { layers: [...layers], batchSize, channelMeans, threads, cancel })));
   }
 

@@ -24,7 +24,7 @@ import { abortError, ErrorCodes, invalidType, outOfRange, SslmemError } from '..
 import { assertTensor, Float32Tensor, Uint8Tensor } from '../tensor';
 import { assertAbortSignal, assertFunction, assertInteger, assertNumber, assertObject, assertOneOf, assertThreads } from '../validate';
 import { kernels } from '../binding';
-import { Precision, precisions } from '../encoder/description';
+import { Precision, resolveInference } from '../encoder/inference';
 import { combineMoments } from './stats';
 
 /** How scoring asks an encoder to run one call's forward passes (lib/encoder's EmbedViewsOptions). */
@@ -275,10 +275,8 @@ function resolve(options: ScoreOptions): Resolved {
     assertInteger('options.adaptive.step', step, { min: mode === 'anchor' ? 1 : 2, max: 4096 });
     adaptive = { targetSe, maxViews, step };
   }
-  const precision = options.precision ?? 'fp32';
-  assertOneOf('options.precision', precision, precisions);
-  const graph = options.graph ?? true;
-  if (typeof graph !== 'boolean') throw invalidType('options.graph', 'a boolean', graph);
+  // `threads` means more here than in one encoder call (kernel jobs too): it is checked above.
+  const { graph, precision } = resolveInference({ graph: options.graph, precision: options.precision });
   const torchThreads = threads > 0 ? threads : kernels().capabilities().hardwareThreads;
   const concurrent = options.concurrentEncoders ?? torchThreads >= 2;
   if (typeof concurrent !== 'boolean') throw invalidType('options.concurrentEncoders', 'a boolean', concurrent);

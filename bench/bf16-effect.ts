@@ -14,15 +14,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { systemInfo } from '../lib/system';
-import { writeSection } from './util/results';
+import { arg, writeSection } from './util/shared';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli', 'main.js');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 function cli(args: string[]): void {
   const run = spawnSync(process.execPath, [CLI, ...args, '--quiet'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });

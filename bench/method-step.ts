@@ -20,11 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { blasSummary, listMethods, systemInfo, train } from '../lib';
 import type { MethodInfo } from '../lib';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { arg } from './util/shared';
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

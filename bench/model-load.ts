@@ -15,11 +15,7 @@ import * as path from 'node:path';
 import { Bench } from 'tinybench';
 import { Encoder } from '../lib/encoder';
 import { systemInfo } from '../lib/system';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
+import { arg } from './util/shared';
 
 /** A copy of a zip whose last central-directory entry records a wrong CRC-32 (APPNOTE 4.3.12: CRC at +16). */
 function withLastCrcWrong(bytes: Buffer): Buffer {

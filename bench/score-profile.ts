@@ -17,15 +17,10 @@ import { augment, resolvePipeline, withCleanAnchor } from '../lib/augment';
 import { Encoder } from '../lib/encoder';
 import { setTorchThreads, systemInfo } from '../lib/system';
 import { blasSummary } from '../lib/blas';
-import { writeSection } from './util/results';
+import { arg, makeTorchScriptEncoder, writeSection } from './util/shared';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = path.join(__dirname, '..', '..');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 /** Runs `fn` `runs` times; wall ms and busy threads (CPU / wall) per run, after one warm-up run. */
 async function timed(fn: () => Promise<unknown>, runs = 3): Promise<{ ms: number; busy: number }> {
@@ -59,8 +54,7 @@ async function main(): Promise<void> {
       const { shape, points } = shapes[name];
       const [c, h, w] = shape;
       const file = path.join(dir, `${name}.pt`);
-      const made = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'make_torchscript_encoder.py'), file, '1', String(c), String(h), String(w), name], { encoding: 'utf8' });
-      if (made.status !== 0) throw new Error(made.stderr);
+      makeTorchScriptEncoder(file, 1, shape, name);
       const normalize = { mean: new Array(c).fill(0.5), std: new Array(c).fill(0.5) };
       const encoder = await Encoder.loadTorchScript(file, { inputShape: shape, normalize });
       const images = { data: Uint8Array.from({ length: points * h * w * c }, (_, i) => (i * 37) % 251), shape: [points, h, w, c] };

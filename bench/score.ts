@@ -27,15 +27,10 @@ import { Encoder } from '../lib/encoder';
 import { score, ScoreOptions } from '../lib/score';
 import { setTorchThreads, systemInfo } from '../lib/system';
 import { blasSummary } from '../lib/blas';
-import { writeNpyUint8, writeSection } from './util/results';
+import { arg, makeTorchScriptEncoder, writeNpyUint8, writeSection } from './util/shared';
 
 const PYTHON = '/usr/bin/python3';
 const ROOT = path.join(__dirname, '..', '..');
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 interface Model {
   name: string;
@@ -107,10 +102,7 @@ async function main(): Promise<void> {
       if (!model) throw new Error(`unknown model ${name}: ${Object.keys(models).join(', ')}`);
       const [c, h, w] = model.shape;
       const normalize = { mean: new Array(c).fill(0.5), std: new Array(c).fill(0.5) };
-      for (const [encoder, seed] of [['f', 1], ['g', 2]] as const) {
-        const made = spawnSync(PYTHON, [path.join(ROOT, 'bench', 'make_torchscript_encoder.py'), path.join(dir, `${name}-${encoder}.pt`), String(seed), String(c), String(h), String(w), name], { encoding: 'utf8' });
-        if (made.status !== 0) throw new Error(`making the TorchScript encoder failed: ${made.stderr}`);
-      }
+      for (const [encoder, seed] of [['f', 1], ['g', 2]] as const) makeTorchScriptEncoder(path.join(dir, `${name}-${encoder}.pt`), seed, model.shape, name);
       const load = () => Promise.all(['f', 'g'].map((e) => Encoder.loadTorchScript(path.join(dir, `${name}-${e}.pt`), { inputShape: model.shape, normalize })));
       const views = pipeline.views.map((v) => ({ ...v, size: [h, w] as [number, number] }));
       const spec = withCleanAnchor({ ...pipeline, views: views.map((v) => ({ ...v, normalize })) });

@@ -1,5 +1,22 @@
-/** What several benches share: writing their tables into bench/RESULTS.md and uint8 .npy inputs for the Python peers. */
+/**
+ * What several benches share: their `--name value` arguments, writing their tables into
+ * bench/RESULTS.md, uint8 .npy inputs and TorchScript encoders for the Python peers.
+ */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The value after `--NAME` on the command line, or `fallback`. */
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+/** Writes a TorchScript encoder with bench/make_torchscript_encoder.py (ARCH: small-cnn or resnet18). */
+export function makeTorchScriptEncoder(file: string, seed: number, [c, h, w]: readonly number[], arch: string): void {
+  const made = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', '..', '..', 'bench', 'make_torchscript_encoder.py'), file, String(seed), String(c), String(h), String(w), arch], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`making the TorchScript encoder failed: ${made.stderr}`);
+}
 
 /** Replaces (or appends) the "## NAME" section of a markdown file. */
 export function writeSection(file: string, name: string, body: string): void {
